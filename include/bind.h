@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <stdbool.h>
+
+#include "context.h"
+#include "device.h"
+#include "error.h"
+#include "resolve.h"
+
+enum vb_status {
+	VB_STATUS_BOUND,     /* moved to the VFIO driver and verified */
+	VB_STATUS_ALREADY,   /* was on it already: nothing done */
+	VB_STATUS_DRY_RUN,   /* steps listed, nothing done */
+	VB_STATUS_UNBOUND,   /* handed back (--unbind) */
+	VB_STATUS_NOT_BOUND, /* --unbind of a device not on a VFIO driver: nothing done */
+	VB_STATUS_FAILED,
+};
+
+const char *vb_status_name(enum vb_status s);
+
+/* One thing the transaction does (or, in a dry run, would do). */
+struct vb_step {
+	const char *action; /* "load-module", "write" */
+	char *target;       /* module name, or the sysfs file */
+	char *value;        /* what is written; NULL for a module */
+};
+
+struct vb_bind_opts {
+	const char *driver; /* --driver: skip the search */
+	bool dry_run;
+	bool force;         /* go ahead past the IOMMU check */
+};
+
+/* Everything the command layer needs to report one device. */
+struct vb_outcome {
+	enum vb_status status;
+	struct vb_choice choice;
+	char *vfio_module;
+	char *vfio_driver;
+	char *old_driver;
+	char *old_override;
+	int probe_error;     /* what the driver's bind file returned, negative errno */
+	bool rolled_back;    /* the device is back where it was */
+	struct vb_step *steps;
+	unsigned n_steps;
+	struct vb_error error;
+};
+
+void vb_outcome_clear(struct vb_outcome *out);
+
+/*
+ * Move dev to its VFIO driver (DESIGN §3 step 7): override, unbind, bind,
+ * verify through the driver link, and on failure put back the old override
+ * and driver. dev is re-read on the way, so it shows the end state.
+ */
+int vb_bind(struct vb_context *ctx, struct vb_device *dev, const struct vb_bind_opts *opts,
+	    struct vb_outcome *out);
+
+/* Hand dev back to its host driver: clear the override, unbind, reprobe. */
+int vb_unbind(struct vb_context *ctx, struct vb_device *dev, const struct vb_bind_opts *opts,
+	      struct vb_outcome *out);
+
+/* A driver that hands devices to userspace through VFIO. */
+bool vb_driver_is_vfio(const char *driver);

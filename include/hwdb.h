@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/* Vendor and model names from udev's hardware database, for --list. */
+struct vb_hwdb;
+
+/* NULL when there is no database; lookups then give no names. */
+struct vb_hwdb *vb_hwdb_new(void);
+void vb_hwdb_free(struct vb_hwdb *hwdb);
+
+/* Names for a modalias; either may come back NULL. The caller frees them. */
+void vb_hwdb_names(struct vb_hwdb *hwdb, const char *modalias, char **ret_vendor, char **ret_model);

@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/* The identity a PCI modalias carries. */
+struct vb_pci_ids {
+	unsigned vendor, device, subvendor, subdevice;
+	unsigned class; /* base class, subclass, prog-if: 0x020000 */
+};
+
+/*
+ * Parse "pci:v00008086d000010D3sv00008086sd0000A01Fbc02sc00i00".
+ * -EINVAL for anything else.
+ */
+int vb_modalias_parse_pci(const char *modalias, struct vb_pci_ids *ret);

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stdio.h>
+
+/*
+ * One description of what is reported about a device, printed either as a
+ * JSON object or as a column of a table, so the two can never drift.
+ */
+enum vb_field_type {
+	VB_FIELD_STRING,
+	VB_FIELD_INT,
+	VB_FIELD_BOOL,
+	VB_FIELD_JSON, /* already-formed JSON (an array), JSON output only */
+};
+
+struct vb_field {
+	const char *key;   /* snake_case JSON key */
+	const char *label; /* table heading; NULL: not a column */
+	enum vb_field_type type;
+	bool null;
+	char *text;        /* string value, or the JSON text */
+	long number;
+};
+
+struct vb_record {
+	struct vb_field *fields;
+	unsigned n;
+};
+
+/* Add fields; a NULL string or a negative int with present=false is JSON null. */
+int vb_record_string(struct vb_record *rec, const char *key, const char *label, const char *value);
+int vb_record_int(struct vb_record *rec, const char *key, const char *label, long value, bool present);
+int vb_record_bool(struct vb_record *rec, const char *key, bool value);
+int vb_record_json(struct vb_record *rec, const char *key, char *json_text);
+const struct vb_field *vb_record_get(const struct vb_record *rec, const char *key);
+void vb_record_clear(struct vb_record *rec);
+
+/* value as a JSON string literal, quotes included. */
+void vb_json_write_string(FILE *f, const char *value);
+/* The same into a new string (NULL on allocation failure). */
+char *vb_json_quote(const char *value);
+
+/* An array of objects, one per record. */
+void vb_output_json(FILE *f, const struct vb_record *recs, unsigned n);
+/* A table of the labelled fields, one row per record, "-" for null. */
+void vb_output_table(FILE *f, const struct vb_record *recs, unsigned n);

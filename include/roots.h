@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/*
+ * Every path the tool touches derives from these roots, so tests can move
+ * them: sysfs (/sys), the kernel's module directory (/lib/modules/RELEASE),
+ * the modprobe.d configuration, and the saved-bindings directory.
+ */
+struct vb_roots {
+	char *sysfs;
+	char *modules_dir;
+	char *modprobe_dir; /* NULL: libkmod's own defaults */
+	char *config_dir;
+};
+
+/* Fill roots from VFIO_BIND_* environment variables, else the defaults. */
+int vb_roots_from_env(struct vb_roots *ret);
+void vb_roots_free(struct vb_roots *roots);

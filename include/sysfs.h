@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include "macro.h"
+
+/* asprintf() that returns NULL on failure; the caller frees. */
+char *vb_path(const char *fmt, ...) _printf_(1, 2);
+
+/* Read a small attribute, trailing newline stripped. -errno on failure. */
+int vb_read_attr(const char *path, char **ret);
+
+/*
+ * Write value to an attribute in one write(2), as the kernel wants. The
+ * kernel's own error (the probe's, for a bind file) comes back as -errno.
+ */
+int vb_write_attr(const char *path, const char *value);
+
+/* The last component of a symlink's target ("e1000e" for DEV/driver). */
+int vb_read_link_name(const char *path, char **ret);
+
+/* 1 if path exists, 0 if not, -errno when it cannot be told. */
+int vb_exists(const char *path);

@@ -1,0 +1,371 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <string.h>
+
+#include "bind.h"
+#include "sysfs.h"
+
+const char *vb_status_name(enum vb_status s)
+{
+	static const char *const names[] = {
+		[VB_STATUS_BOUND] = "bound",         [VB_STATUS_ALREADY] = "already-bound",
+		[VB_STATUS_DRY_RUN] = "dry-run",     [VB_STATUS_UNBOUND] = "unbound",
+		[VB_STATUS_NOT_BOUND] = "not-bound", [VB_STATUS_FAILED] = "failed",
+	};
+
+	return names[s];
+}
+
+bool vb_driver_is_vfio(const char *driver)
+{
+	/* vfio-pci, vfio-platform and every variant (mlx5_vfio_pci ...) say so in their name. */
+	return driver && strstr(driver, "vfio");
+}
+
+void vb_outcome_clear(struct vb_outcome *out)
+{
+	vb_choice_clear(&out->choice);
+	free(out->vfio_module);
+	free(out->vfio_driver);
+	free(out->old_driver);
+	free(out->old_override);
+	for (unsigned i = 0; i < out->n_steps; i++) {
+		free(out->steps[i].target);
+		free(out->steps[i].value);
+	}
+	free(out->steps);
+	*out = (struct vb_outcome){ 0 };
+}
+
+static int add_step(struct vb_outcome *out, const char *action, char *target, const char *value)
+{
+	struct vb_step *s;
+
+	if (!target)
+		return -ENOMEM;
+	s = realloc(out->steps, (out->n_steps + 1) * sizeof(*s));
+	if (!s) {
+		free(target);
+		return -ENOMEM;
+	}
+	out->steps = s;
+	s = &out->steps[out->n_steps++];
+	s->action = action;
+	s->target = target;
+	s->value = value ? strdup(value) : NULL;
+	return 0;
+}
+
+/* Write value to path and record the step; in a dry run only record it. */
+static int step_write(struct vb_outcome *out, bool dry_run, char *path, const char *value)
+{
+	int r = add_step(out, "write", path, value);
+
+	if (r < 0 || dry_run)
+		return r;
+	return vb_write_attr(path, value);
+}
+
+static char *attr_path(const struct vb_device *dev, const char *attr)
+{
+	return vb_path("%s/%s", dev->path, attr);
+}
+
+static char *bus_path(const struct vb_context *ctx, const struct vb_device *dev, const char *rest)
+{
+	return vb_path("%s/bus/%s/%s", ctx->roots.sysfs, dev->bus->name, rest);
+}
+
+static char *driver_file(const struct vb_context *ctx, const struct vb_device *dev,
+			 const char *driver, const char *file)
+{
+	return vb_path("%s/bus/%s/drivers/%s/%s", ctx->roots.sysfs, dev->bus->name, driver, file);
+}
+
+static int need_write_access(const struct vb_device *dev, struct vb_error *err)
+{
+	_cleanup_free_ char *p = attr_path(dev, "driver_override");
+
+	if (!p)
+		return -ENOMEM;
+	if (access(p, W_OK) == 0)
+		return 0;
+	if (errno == EACCES || errno == EPERM || errno == EROFS) {
+		vb_error_set(err, -EACCES, "changing drivers needs root");
+		vb_error_hint(err, "run it as root (sudo vfio-bind ...); --list and --dry-run work without");
+		return -EACCES;
+	}
+	return vb_error_set_sys(err, -errno, "cannot write its driver_override");
+}
+
+static int check_iommu(struct vb_context *ctx, const struct vb_device *dev, struct vb_error *err)
+{
+	enum vb_iommu_state s = vb_iommu_state(&ctx->roots);
+
+	if (s == VB_IOMMU_OFF) {
+		vb_error_set(err, -ENXIO, "IOMMU is not enabled (no IOMMU groups)");
+		vb_error_hint(err, "boot with intel_iommu=on or amd_iommu=on, or for no isolation at all "
+				   "load vfio with enable_unsafe_noiommu_mode=1 (--force skips this check)");
+		return -ENXIO;
+	}
+	if (s == VB_IOMMU_ON && dev->iommu_group < 0) {
+		vb_error_set(err, -ENXIO, "the device is in no IOMMU group, so VFIO cannot use it");
+		vb_error_hint(err, "check the IOMMU covers it in 'dmesg' (--force skips this check)");
+		return -ENXIO;
+	}
+	return 0;
+}
+
+/* Pick the module and, when it is already loaded, the driver. */
+static int choose(struct vb_context *ctx, struct vb_device *dev, const struct vb_bind_opts *opts,
+		  struct vb_outcome *out)
+{
+	struct vb_resolver *res;
+	int r;
+
+	r = vb_context_resolver(ctx, &res, &out->error);
+	if (r < 0)
+		return r;
+	if (opts->driver) {
+		out->vfio_driver = strdup(opts->driver);
+		if (!out->vfio_driver)
+			return -ENOMEM;
+		/* A registered driver needs no module; a built-in one may have none to name. */
+		if (vb_driver_is_registered(&ctx->roots, dev->bus, opts->driver) > 0) {
+			vb_driver_module(res, dev->bus, opts->driver, &out->vfio_module, NULL);
+			return 0;
+		}
+		return vb_driver_module(res, dev->bus, opts->driver, &out->vfio_module, &out->error);
+	}
+	r = vb_resolve(res, dev->bus, dev->modalias, &out->choice, &out->error);
+	if (r < 0)
+		return r;
+	out->vfio_module = strdup(out->choice.module);
+	if (!out->vfio_module)
+		return -ENOMEM;
+	if (vb_module_is_loaded(&ctx->roots, out->vfio_module) > 0)
+		return vb_module_driver(&ctx->roots, dev->bus, out->vfio_module, &out->vfio_driver,
+					&out->error);
+	return 0;
+}
+
+static int load_and_name_driver(struct vb_context *ctx, struct vb_device *dev,
+				const struct vb_bind_opts *opts, struct vb_outcome *out)
+{
+	struct vb_resolver *res;
+	int r;
+
+	if (out->vfio_driver && vb_driver_is_registered(&ctx->roots, dev->bus, out->vfio_driver) > 0)
+		return 0;
+	r = vb_context_resolver(ctx, &res, &out->error);
+	if (r < 0)
+		return r;
+	r = add_step(out, "load-module", strdup(out->vfio_module), NULL);
+	if (r < 0)
+		return r;
+	r = vb_module_load(res, out->vfio_module, !opts->driver, &out->error);
+	if (r < 0)
+		return r;
+	if (!opts->driver)
+		return vb_module_driver(&ctx->roots, dev->bus, out->vfio_module, &out->vfio_driver,
+					&out->error);
+	if (vb_driver_is_registered(&ctx->roots, dev->bus, opts->driver) <= 0) {
+		vb_error_set(&out->error, -ENOENT, "module '%s' is loaded but registers no driver '%s'",
+			     out->vfio_module, opts->driver);
+		vb_error_hint(&out->error, "'ls /sys/bus/%s/drivers' shows the driver names",
+			      dev->bus->name);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+/* Put back the override and the driver the device had; true when it is back. */
+static bool roll_back(struct vb_context *ctx, struct vb_device *dev, struct vb_outcome *out)
+{
+	_cleanup_free_ char *ovr = attr_path(dev, "driver_override");
+
+	if (vb_device_refresh(dev) < 0)
+		return false;
+	if (dev->driver && !streq_ptr(dev->driver, out->old_driver)) {
+		_cleanup_free_ char *unbind = driver_file(ctx, dev, dev->driver, "unbind");
+
+		vb_write_attr(unbind, dev->name);
+	}
+	/* "\n" clears it; writing "(null)" back would block every driver. */
+	vb_write_attr(ovr, out->old_override ? out->old_override : "\n");
+	if (out->old_driver && vb_device_refresh(dev) == 0 && !dev->driver) {
+		_cleanup_free_ char *bind = driver_file(ctx, dev, out->old_driver, "bind");
+		_cleanup_free_ char *probe = bus_path(ctx, dev, "drivers_probe");
+
+		if (vb_write_attr(bind, dev->name) < 0)
+			vb_write_attr(probe, dev->name);
+	}
+	if (vb_device_refresh(dev) < 0)
+		return false;
+	return streq_ptr(dev->driver, out->old_driver) && streq_ptr(dev->override, out->old_override);
+}
+
+static int fail(struct vb_outcome *out, int r)
+{
+	out->status = VB_STATUS_FAILED;
+	if (out->error.code == 0)
+		vb_error_set_sys(&out->error, r, "failed");
+	return r;
+}
+
+static int remember_start(struct vb_device *dev, struct vb_outcome *out)
+{
+	if ((dev->driver && !(out->old_driver = strdup(dev->driver))) ||
+	    (dev->override && !(out->old_override = strdup(dev->override))))
+		return -ENOMEM;
+	return 0;
+}
+
+static int device_gone(struct vb_outcome *out, int r)
+{
+	if (r == -ENODEV || r == -ENOENT)
+		vb_error_set(&out->error, -ENODEV, "the device disappeared while it was being moved");
+	return fail(out, r);
+}
+
+int vb_bind(struct vb_context *ctx, struct vb_device *dev, const struct vb_bind_opts *opts,
+	    struct vb_outcome *out)
+{
+	_cleanup_free_ char *ovr = NULL;
+	int r;
+
+	r = remember_start(dev, out);
+	if (r < 0)
+		return fail(out, r);
+	if (!dev->has_override_attr) {
+		vb_error_set(&out->error, -EOPNOTSUPP, "the device has no driver_override attribute");
+		vb_error_hint(&out->error, "a kernel of 3.16 or later is needed");
+		return fail(out, -EOPNOTSUPP);
+	}
+	r = choose(ctx, dev, opts, out);
+	if (r < 0)
+		return fail(out, r);
+	if (out->vfio_driver && streq_ptr(dev->driver, out->vfio_driver)) {
+		out->status = VB_STATUS_ALREADY;
+		return 0;
+	}
+	if (!opts->force) {
+		r = check_iommu(ctx, dev, &out->error);
+		if (r < 0)
+			return fail(out, r);
+	}
+
+	if (opts->dry_run) {
+		const char *drv = out->vfio_driver;
+		_cleanup_free_ char *later = NULL;
+
+		if (!drv || vb_driver_is_registered(&ctx->roots, dev->bus, drv) <= 0) {
+			add_step(out, "load-module", strdup(out->vfio_module), NULL);
+			if (!drv)
+				drv = later = vb_path("<driver of %s>", out->vfio_module);
+		}
+		step_write(out, true, attr_path(dev, "driver_override"), drv);
+		if (dev->driver)
+			step_write(out, true, attr_path(dev, "driver/unbind"), dev->name);
+		step_write(out, true, driver_file(ctx, dev, drv, "bind"), dev->name);
+		out->status = VB_STATUS_DRY_RUN;
+		return 0;
+	}
+
+	r = need_write_access(dev, &out->error);
+	if (r < 0)
+		return fail(out, r);
+	r = load_and_name_driver(ctx, dev, opts, out);
+	if (r < 0)
+		return fail(out, r);
+	if (streq_ptr(dev->driver, out->vfio_driver)) {
+		out->status = VB_STATUS_ALREADY;
+		return 0;
+	}
+
+	/* Override first, so nothing can reprobe the host driver after the unbind. */
+	ovr = attr_path(dev, "driver_override");
+	r = step_write(out, false, TAKE_PTR(ovr), out->vfio_driver);
+	if (r < 0) {
+		vb_error_set_sys(&out->error, r, "cannot set driver_override to '%s'", out->vfio_driver);
+		out->rolled_back = vb_device_refresh(dev) == 0;
+		return device_gone(out, r);
+	}
+	if (dev->driver) {
+		r = step_write(out, false, attr_path(dev, "driver/unbind"), dev->name);
+		if (r < 0) {
+			vb_error_set_sys(&out->error, r, "cannot unbind '%s'", dev->driver);
+			out->rolled_back = roll_back(ctx, dev, out);
+			return device_gone(out, r);
+		}
+	}
+	out->probe_error = step_write(out, false, driver_file(ctx, dev, out->vfio_driver, "bind"),
+				      dev->name);
+
+	r = vb_device_refresh(dev);
+	if (r < 0)
+		return device_gone(out, r);
+	if (streq_ptr(dev->driver, out->vfio_driver)) {
+		out->status = VB_STATUS_BOUND;
+		return 0;
+	}
+	if (out->probe_error < 0)
+		vb_error_set_sys(&out->error, out->probe_error, "'%s' did not take the device",
+				 out->vfio_driver);
+	else
+		vb_error_set(&out->error, -ENODEV, "'%s' did not take the device", out->vfio_driver);
+	if (vb_iommu_state(&ctx->roots) == VB_IOMMU_OFF)
+		vb_error_hint(&out->error, "the IOMMU is off: boot with intel_iommu=on or amd_iommu=on");
+	else
+		vb_error_hint(&out->error, "the driver's own message is in 'dmesg'");
+	out->rolled_back = roll_back(ctx, dev, out);
+	return fail(out, out->probe_error < 0 ? out->probe_error : -ENODEV);
+}
+
+int vb_unbind(struct vb_context *ctx, struct vb_device *dev, const struct vb_bind_opts *opts,
+	      struct vb_outcome *out)
+{
+	bool on_vfio = vb_driver_is_vfio(dev->driver);
+	struct vb_resolver *res;
+	int r;
+
+	r = remember_start(dev, out);
+	if (r < 0)
+		return fail(out, r);
+	if (!on_vfio && !dev->override) {
+		out->status = VB_STATUS_NOT_BOUND;
+		return 0;
+	}
+	if (!opts->dry_run) {
+		r = need_write_access(dev, &out->error);
+		if (r < 0)
+			return fail(out, r);
+		/* The host driver may never have been loaded if the device was bound at boot. */
+		if (dev->modalias && vb_context_resolver(ctx, &res, NULL) == 0)
+			vb_load_host_modules(res, dev->modalias, NULL);
+	}
+	r = step_write(out, opts->dry_run, attr_path(dev, "driver_override"), "\n");
+	if (r < 0) {
+		vb_error_set_sys(&out->error, r, "cannot clear driver_override");
+		return device_gone(out, r);
+	}
+	if (on_vfio) {
+		r = step_write(out, opts->dry_run, attr_path(dev, "driver/unbind"), dev->name);
+		if (r < 0) {
+			vb_error_set_sys(&out->error, r, "cannot unbind '%s'", dev->driver);
+			out->rolled_back = roll_back(ctx, dev, out);
+			return device_gone(out, r);
+		}
+	}
+	if (on_vfio || !dev->driver)
+		step_write(out, opts->dry_run, bus_path(ctx, dev, "drivers_probe"), dev->name);
+	if (opts->dry_run) {
+		out->status = VB_STATUS_DRY_RUN;
+		return 0;
+	}
+	r = vb_device_refresh(dev);
+	if (r < 0)
+		return device_gone(out, r);
+	out->status = VB_STATUS_UNBOUND;
+	return 0;
+}

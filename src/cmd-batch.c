@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <stdio.h>
+#include <string.h>
+
+#include "bind.h"
+#include "cmd-batch.h"
+#include "output.h"
+
+/* The steps as a JSON array of {action, target, value}. */
+static char *steps_json(const struct vb_outcome *out)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		return NULL;
+	fputc('[', f);
+	for (unsigned i = 0; i < out->n_steps; i++) {
+		const struct vb_step *s = &out->steps[i];
+
+		fputs(i ? ", {\"action\": " : "{\"action\": ", f);
+		vb_json_write_string(f, s->action);
+		fputs(", \"target\": ", f);
+		vb_json_write_string(f, s->target);
+		fputs(", \"value\": ", f);
+		if (s->value)
+			vb_json_write_string(f, s->value);
+		else
+			fputs("null", f);
+		fputc('}', f);
+	}
+	fputc(']', f);
+	fclose(f);
+	return buf;
+}
+
+/* The other modules that matched as well as the winner. */
+static char *ties_json(const struct vb_choice *c)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		return NULL;
+	fputc('[', f);
+	for (unsigned i = 1; i < c->n_tied; i++) {
+		fputs(i > 1 ? ", " : "", f);
+		vb_json_write_string(f, c->candidates[i].module);
+	}
+	fputc(']', f);
+	fclose(f);
+	return buf;
+}
+
+static void fill_record(struct vb_record *rec, struct vb_context *ctx, const char *name,
+			const struct vb_device *dev, const struct vb_outcome *out)
+{
+	_cleanup_free_ char *node = NULL;
+	bool on_vfio = dev && vb_driver_is_vfio(dev->driver);
+
+	if (dev && on_vfio)
+		node = vb_device_group_node(&ctx->roots, dev);
+	vb_record_string(rec, "bus", NULL, dev ? dev->bus->name : NULL);
+	vb_record_string(rec, "device", NULL, name);
+	vb_record_string(rec, "status", NULL, vb_status_name(out->status));
+	vb_record_string(rec, "driver", NULL, dev ? dev->driver : NULL);
+	vb_record_string(rec, "previous_driver", NULL, out->old_driver);
+	vb_record_string(rec, "driver_override", NULL, dev ? dev->override : NULL);
+	vb_record_string(rec, "vfio_driver", NULL, out->vfio_driver);
+	vb_record_string(rec, "vfio_module", NULL, out->vfio_module);
+	vb_record_string(rec, "vfio_alias", NULL, out->choice.pattern);
+	vb_record_json(rec, "tied_with", out->choice.n_tied > 1 ? ties_json(&out->choice) : NULL);
+	vb_record_int(rec, "iommu_group", NULL, dev ? dev->iommu_group : -1,
+		      dev && dev->iommu_group >= 0);
+	vb_record_string(rec, "vfio_group_node", NULL, node);
+	vb_record_bool(rec, "rolled_back", out->rolled_back);
+	vb_record_string(rec, "error", NULL, out->error.code ? out->error.what : NULL);
+	vb_record_string(rec, "hint", NULL, out->error.code && out->error.hint[0] ? out->error.hint : NULL);
+	vb_record_json(rec, "steps", steps_json(out));
+}
+
+static void print_steps(const struct vb_outcome *out, FILE *f)
+{
+	for (unsigned i = 0; i < out->n_steps; i++) {
+		const struct vb_step *s = &out->steps[i];
+
+		if (!s->value)
+			fprintf(f, "  load module %s\n", s->target);
+		else if (strcmp(s->value, "\n") == 0)
+			fprintf(f, "  write '\\n' to %s\n", s->target);
+		else
+			fprintf(f, "  write '%s' to %s\n", s->value, s->target);
+	}
+}
+
+static bool wrote_something(const struct vb_outcome *out)
+{
+	for (unsigned i = 0; i < out->n_steps; i++)
+		if (out->steps[i].value)
+			return true;
+	return false;
+}
+
+static const char *or_none(const char *driver)
+{
+	return driver ? driver : "no driver";
+}
+
+static void print_outcome(struct vb_context *ctx, const struct cmd_opts *o, const char *name,
+			  const struct vb_device *dev, const struct vb_outcome *out)
+{
+	FILE *f = o->json ? stderr : stdout;
+	bool talk = !o->quiet && !o->json;
+
+	if (out->choice.n_tied > 1 && !o->quiet)
+		cmd_error(name, "note: %u modules match equally well (%u wildcards); chose '%s', the first by name",
+			  out->choice.n_tied, out->choice.candidates[0].wildcards, out->vfio_module);
+	if (o->verbose && out->status != VB_STATUS_DRY_RUN)
+		print_steps(out, f);
+
+	switch (out->status) {
+	case VB_STATUS_BOUND: {
+		_cleanup_free_ char *node = vb_device_group_node(&ctx->roots, dev);
+
+		if (talk)
+			fprintf(f, "%s: %s -> %s (module %s)%s%s\n", name, or_none(out->old_driver),
+				dev->driver, out->vfio_module ? out->vfio_module : "built in",
+				node ? ", " : "", node ? node : "");
+		break;
+	}
+	case VB_STATUS_ALREADY:
+		if (talk)
+			fprintf(f, "%s: already on %s\n", name, dev->driver);
+		break;
+	case VB_STATUS_DRY_RUN:
+		if (!o->quiet) {
+			fprintf(f, "%s: would move %s -> %s", name, or_none(out->old_driver),
+				out->vfio_driver ? out->vfio_driver : "the driver of module");
+			if (out->vfio_module)
+				fprintf(f, " (module %s%s%s%s)", out->vfio_module,
+					out->choice.pattern ? ", alias '" : "",
+					out->choice.pattern ? out->choice.pattern : "",
+					out->choice.pattern ? "'" : "");
+			fputs(", nothing done:\n", f);
+			print_steps(out, f);
+		}
+		break;
+	case VB_STATUS_UNBOUND:
+		if (talk && dev->driver)
+			fprintf(f, "%s: %s -> %s\n", name, or_none(out->old_driver), dev->driver);
+		else if (!o->quiet)
+			cmd_error(name, "%s -> no driver: no host driver claimed it (is its module installed?)",
+				  or_none(out->old_driver));
+		break;
+	case VB_STATUS_NOT_BOUND:
+		if (talk)
+			fprintf(f, "%s: not on a VFIO driver (on %s), nothing to do\n", name,
+				or_none(out->old_driver));
+		break;
+	case VB_STATUS_FAILED:
+		cmd_print_error(name, &out->error);
+		if (dev && wrote_something(out)) {
+			if (out->rolled_back)
+				cmd_error(name, "put back on %s as it was", or_none(out->old_driver));
+			else
+				cmd_error(name, "COULD NOT PUT IT BACK: it is on %s now, driver_override '%s'",
+					  or_none(dev->driver), dev->override ? dev->override : "(null)");
+		}
+		break;
+	}
+}
+
+int cmd_run_batch(struct vb_context *ctx, const struct cmd_opts *o, vb_transaction_fn fn)
+{
+	struct vb_bind_opts bo = { .driver = o->driver, .dry_run = o->dry_run, .force = o->force };
+	_cleanup_free_ struct vb_record *recs = calloc(o->n_devices, sizeof(*recs));
+	int rc = EXIT_OK;
+
+	if (!recs)
+		return EXIT_FAILED;
+	for (unsigned i = 0; i < o->n_devices; i++) {
+		_cleanup_(vb_device_freep) struct vb_device *dev = NULL;
+		struct vb_outcome out = { 0 };
+		const char *name = o->devices[i];
+
+		if (vb_device_open(&ctx->roots, o->bus, name, &dev, &out.error) < 0)
+			out.status = VB_STATUS_FAILED;
+		else
+			fn(ctx, dev, &bo, &out);
+		print_outcome(ctx, o, name, dev, &out);
+		if (out.status == VB_STATUS_FAILED)
+			rc = EXIT_FAILED;
+		if (o->json)
+			fill_record(&recs[i], ctx, name, dev, &out);
+		vb_outcome_clear(&out);
+	}
+	if (o->json)
+		vb_output_json(stdout, recs, o->n_devices);
+	for (unsigned i = 0; i < o->n_devices; i++)
+		vb_record_clear(&recs[i]);
+	return rc;
+}

@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "device.h"
+#include "hwdb.h"
+#include "output.h"
+#include "resolve.h"
+#include "sysfs.h"
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every device on the bus, sorted by name. */
+static int all_devices(const struct vb_context *ctx, const struct vb_bus *bus, char ***ret,
+		       unsigned *ret_n)
+{
+	_cleanup_free_ char *dir = vb_path("%s/bus/%s/devices", ctx->roots.sysfs, bus->name);
+	_cleanup_closedir_ DIR *d = dir ? opendir(dir) : NULL;
+	char **names = NULL;
+	unsigned n = 0;
+	struct dirent *de;
+
+	if (!d)
+		return -1;
+	while ((de = readdir(d))) {
+		char **more;
+
+		if (de->d_name[0] == '.')
+			continue;
+		more = realloc(names, (n + 1) * sizeof(*names));
+		if (!more || !(more[n] = strdup(de->d_name))) {
+			names = more ? more : names;
+			break;
+		}
+		names = more;
+		n++;
+	}
+	qsort(names, n, sizeof(*names), name_cmp);
+	*ret = names;
+	*ret_n = n;
+	return 0;
+}
+
+/* What a bind would choose, without loading anything. */
+static void vfio_choice(struct vb_context *ctx, struct vb_resolver *res, const struct vb_device *dev,
+			struct vb_record *rec)
+{
+	struct vb_choice choice = { 0 };
+	_cleanup_free_ char *driver = NULL;
+
+	if (res && vb_resolve(res, dev->bus, dev->modalias, &choice, NULL) == 0) {
+		if (vb_module_is_loaded(&ctx->roots, choice.module) > 0)
+			vb_module_driver(&ctx->roots, dev->bus, choice.module, &driver, NULL);
+		else if (choice.fallback)
+			driver = strdup(dev->bus->vfio_driver);
+	}
+	vb_record_string(rec, "vfio_module", "VFIO MODULE", choice.module);
+	vb_record_string(rec, "vfio_driver", "VFIO DRIVER", driver);
+	vb_record_string(rec, "vfio_alias", NULL, choice.pattern);
+	vb_choice_clear(&choice);
+}
+
+static void fill(struct vb_context *ctx, struct vb_resolver *res, struct vb_hwdb *hwdb,
+		 const struct vb_device *dev, struct vb_record *rec)
+{
+	_cleanup_free_ char *vendor = NULL, *model = NULL, *title = NULL;
+	char id[16] = "", class[16] = "";
+
+	if (dev->has_ids) {
+		snprintf(id, sizeof(id), "%04x:%04x", dev->ids.vendor & 0xffff, dev->ids.device & 0xffff);
+		snprintf(class, sizeof(class), "0x%06x", dev->ids.class);
+	}
+	vb_hwdb_names(hwdb, dev->modalias, &vendor, &model);
+	if (vendor || model)
+		title = vb_path("%s%s%s", vendor ? vendor : "", vendor && model ? " " : "",
+				model ? model : "");
+	vb_record_string(rec, "bus", NULL, dev->bus->name);
+	vb_record_string(rec, "device", "DEVICE", dev->name);
+	vb_record_string(rec, "id", "ID", id[0] ? id : NULL);
+	vb_record_string(rec, "class", NULL, class[0] ? class : NULL);
+	vb_record_string(rec, "driver", "DRIVER", dev->driver);
+	vb_record_string(rec, "driver_override", "OVERRIDE", dev->override);
+	vb_record_int(rec, "iommu_group", "GROUP", dev->iommu_group, dev->iommu_group >= 0);
+	vfio_choice(ctx, res, dev, rec);
+	vb_record_string(rec, "modalias", NULL, dev->modalias);
+	vb_record_string(rec, "vendor_name", NULL, vendor);
+	vb_record_string(rec, "device_name", NULL, model);
+	vb_record_string(rec, "name", "NAME", title);
+}
+
+int cmd_list(struct vb_context *ctx, const struct cmd_opts *o)
+{
+	_cleanup_free_ struct vb_record *recs = NULL;
+	struct vb_resolver *res = NULL;
+	struct vb_hwdb *hwdb = vb_hwdb_new();
+	struct vb_error err = { 0 };
+	char **names = o->devices, **all = NULL;
+	unsigned n = o->n_devices, shown = 0;
+	int rc = EXIT_OK;
+
+	if (n == 0 && all_devices(ctx, o->bus, &all, &n) < 0) {
+		cmd_error(NULL, "cannot read %s/bus/%s/devices", ctx->roots.sysfs, o->bus->name);
+		vb_hwdb_free(hwdb);
+		return EXIT_FAILED;
+	}
+	if (all)
+		names = all;
+	if (vb_context_resolver(ctx, &res, &err) < 0 && !o->quiet) {
+		cmd_print_error(NULL, &err);
+		cmd_error(NULL, "listing without the VFIO driver each device would get");
+	}
+	recs = calloc(n ? n : 1, sizeof(*recs));
+	for (unsigned i = 0; recs && i < n; i++) {
+		_cleanup_(vb_device_freep) struct vb_device *dev = NULL;
+		struct vb_error derr = { 0 };
+
+		if (vb_device_open(&ctx->roots, o->bus, names[i], &dev, &derr) < 0) {
+			cmd_print_error(names[i], &derr);
+			rc = EXIT_FAILED;
+			continue;
+		}
+		fill(ctx, res, hwdb, dev, &recs[shown++]);
+	}
+	if (o->json)
+		vb_output_json(stdout, recs, shown);
+	else
+		vb_output_table(stdout, recs, shown);
+	for (unsigned i = 0; i < shown; i++)
+		vb_record_clear(&recs[i]);
+	for (unsigned i = 0; all && i < n; i++)
+		free(all[i]);
+	free(all);
+	vb_hwdb_free(hwdb);
+	return recs ? rc : EXIT_FAILED;
+}

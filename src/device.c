@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "device.h"
+#include "sysfs.h"
+
+static bool has_control_chars(const char *s)
+{
+	for (; *s; s++)
+		if (iscntrl((unsigned char)*s) || isspace((unsigned char)*s))
+			return true;
+	return false;
+}
+
+/* A sysfs path names the device it leads to, if that is a device on bus. */
+static int name_from_path(const struct vb_roots *roots, const struct vb_bus *bus, const char *arg,
+			  char *ret, unsigned size, struct vb_error *err)
+{
+	_cleanup_free_ char *copy = NULL, *in_root = NULL, *ours = NULL;
+	char real_arg[PATH_MAX], real_ours[PATH_MAX];
+	size_t n;
+	char *base;
+
+	if (strstr(arg, "/../") || strstr(arg, "/./") || strlen(arg) >= PATH_MAX)
+		return vb_error_set(err, -EINVAL, "'%s' is not a device path", arg);
+	copy = strdup(arg);
+	if (!copy)
+		return -ENOMEM;
+	n = strlen(copy);
+	while (n > 1 && copy[n - 1] == '/')
+		copy[--n] = '\0';
+	base = strrchr(copy, '/') + 1;
+	if (!vb_name_is_valid(base))
+		return vb_error_set(err, -EINVAL, "'%s' is not a device path", arg);
+
+	/* "/sys/..." means the sysfs root the tool works on, wherever that is. */
+	if (strncmp(copy, "/sys/", 5) == 0 && strcmp(roots->sysfs, "/sys") != 0)
+		in_root = vb_path("%s/%s", roots->sysfs, copy + 5);
+	else
+		in_root = strdup(copy);
+	ours = vb_path("%s/bus/%s/devices/%s", roots->sysfs, bus->name, base);
+	if (!in_root || !ours)
+		return -ENOMEM;
+	if (!realpath(in_root, real_arg))
+		return errno == ENOENT ? vb_error_set(err, -ENODEV, "no device at '%s'", arg)
+				       : vb_error_set_sys(err, -errno, "cannot resolve '%s'", arg);
+	if (!realpath(ours, real_ours) || strcmp(real_arg, real_ours) != 0)
+		return vb_error_set(err, -EINVAL, "'%s' is not a device on the %s bus", arg,
+				    bus->name);
+	if (strlen(base) >= size)
+		return -EINVAL;
+	strcpy(ret, base);
+	return 0;
+}
+
+int vb_device_name_from_arg(const struct vb_roots *roots, const struct vb_bus *bus,
+			    const char *arg, char *ret, unsigned size, struct vb_error *err)
+{
+	char name[VB_NAME_MAX + 1];
+
+	if (!arg || !*arg)
+		return vb_error_set(err, -EINVAL, "empty device name");
+	if (has_control_chars(arg))
+		return vb_error_set(err, -EINVAL, "device name contains whitespace or control characters");
+	if (strlen(arg) > PATH_MAX)
+		return vb_error_set(err, -EINVAL, "device name is too long");
+	if (arg[0] == '/')
+		return name_from_path(roots, bus, arg, ret, size, err);
+	if (bus->canonical_name) {
+		if (bus->canonical_name(arg, name, sizeof(name)) < 0)
+			return vb_error_set(err, -EINVAL,
+					    "'%.*s' is not a %s device address (expected DDDD:BB:DD.F or BB:DD.F)",
+					    VB_NAME_MAX, arg, bus->name);
+	} else {
+		if (!vb_name_is_valid(arg))
+			return vb_error_set(err, -EINVAL, "'%.*s' is not a valid device name", VB_NAME_MAX, arg);
+		strcpy(name, arg);
+	}
+	if (strlen(name) >= size)
+		return -EINVAL;
+	strcpy(ret, name);
+	return 0;
+}
+
+static int read_group(const struct vb_device *dev)
+{
+	_cleanup_free_ char *p = vb_path("%s/iommu_group", dev->path);
+	_cleanup_free_ char *group = NULL;
+	char *end;
+	long g;
+
+	if (vb_read_link_name(p, &group) < 0)
+		return -1;
+	g = strtol(group, &end, 10);
+	return !*end && end != group && g >= 0 && g < INT_MAX ? (int)g : -1;
+}
+
+int vb_device_refresh(struct vb_device *dev)
+{
+	_cleanup_free_ char *link = vb_path("%s/driver", dev->path);
+	_cleanup_free_ char *ovr = vb_path("%s/driver_override", dev->path);
+	char *driver = NULL, *override = NULL;
+	int r;
+
+	r = vb_exists(dev->path);
+	if (r <= 0)
+		return r < 0 ? r : -ENODEV;
+	r = vb_read_link_name(link, &driver);
+	if (r < 0 && r != -ENOENT)
+		return r;
+	r = vb_read_attr(ovr, &override);
+	if (r < 0 && r != -ENOENT) {
+		free(driver);
+		return r;
+	}
+	dev->has_override_attr = r == 0;
+	if (override && strcmp(override, "(null)") == 0) {
+		free(override);
+		override = NULL;
+	}
+	free(dev->driver);
+	free(dev->override);
+	dev->driver = driver;
+	dev->override = override;
+	dev->iommu_group = read_group(dev);
+	return 0;
+}
+
+int vb_device_open(const struct vb_roots *roots, const struct vb_bus *bus, const char *name,
+		   struct vb_device **ret, struct vb_error *err)
+{
+	_cleanup_(vb_device_freep) struct vb_device *dev = NULL;
+	_cleanup_free_ char *p = NULL;
+	int r;
+
+	if (!vb_name_is_valid(name))
+		return vb_error_set(err, -EINVAL, "'%s' is not a valid device name", name);
+	dev = calloc(1, sizeof(*dev));
+	if (!dev)
+		return -ENOMEM;
+	dev->bus = bus;
+	dev->iommu_group = -1;
+	strcpy(dev->name, name);
+	dev->path = vb_path("%s/bus/%s/devices/%s", roots->sysfs, bus->name, name);
+	if (!dev->path)
+		return -ENOMEM;
+
+	r = vb_device_refresh(dev);
+	if (r == -ENODEV || r == -ENOENT) {
+		vb_error_set(err, -ENODEV, "no such device on the %s bus", bus->name);
+		vb_error_hint(err, "'vfio-bind --list' shows the devices there are");
+		return -ENODEV;
+	}
+	if (r < 0)
+		return vb_error_set_sys(err, r, "cannot read the device");
+
+	p = vb_path("%s/modalias", dev->path);
+	r = vb_read_attr(p, &dev->modalias);
+	if (r < 0 && r != -ENOENT)
+		return vb_error_set_sys(err, r, "cannot read its modalias");
+	if (dev->modalias && strcmp(bus->name, "pci") == 0)
+		dev->has_ids = vb_modalias_parse_pci(dev->modalias, &dev->ids) == 0;
+
+	*ret = TAKE_PTR(dev);
+	return 0;
+}
+
+void vb_device_free(struct vb_device *dev)
+{
+	free(dev->path);
+	free(dev->modalias);
+	free(dev->driver);
+	free(dev->override);
+	free(dev);
+}
+
+enum vb_iommu_state vb_iommu_state(const struct vb_roots *roots)
+{
+	_cleanup_free_ char *groups = vb_path("%s/kernel/iommu_groups", roots->sysfs);
+	_cleanup_free_ char *param =
+		vb_path("%s/module/vfio/parameters/enable_unsafe_noiommu_mode", roots->sysfs);
+	_cleanup_free_ char *mode = NULL;
+	_cleanup_closedir_ DIR *d = groups ? opendir(groups) : NULL;
+	struct dirent *de;
+
+	while (d && (de = readdir(d)))
+		if (de->d_name[0] != '.')
+			return VB_IOMMU_ON;
+	if (vb_read_attr(param, &mode) == 0 && (mode[0] == 'Y' || mode[0] == '1'))
+		return VB_IOMMU_NOIOMMU;
+	return VB_IOMMU_OFF;
+}
+
+char *vb_device_group_node(const struct vb_roots *roots, const struct vb_device *dev)
+{
+	_cleanup_free_ char *p = NULL, *name = NULL;
+
+	if (dev->iommu_group < 0)
+		return NULL;
+	/* VFIO names the groups it makes for no-IOMMU mode so. */
+	p = vb_path("%s/kernel/iommu_groups/%d/name", roots->sysfs, dev->iommu_group);
+	if (vb_read_attr(p, &name) == 0 && strcmp(name, "vfio-noiommu") == 0)
+		return vb_path("/dev/vfio/noiommu-%d", dev->iommu_group);
+	return vb_path("/dev/vfio/%d", dev->iommu_group);
+}

@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "macro.h"
+#include "name.h"
+#include "options.h"
+
+enum {
+	OPT_UNBIND = 0x100,
+	OPT_LIST,
+};
+
+static const struct option long_options[] = {
+	{ "driver", required_argument, NULL, 'd' },
+	{ "dry-run", no_argument, NULL, 'n' },
+	{ "force", no_argument, NULL, 'f' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "unbind", no_argument, NULL, OPT_UNBIND },
+	{ "list", no_argument, NULL, OPT_LIST },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{}
+};
+
+void options_usage(FILE *f)
+{
+	fputs("Usage: vfio-bind [OPTIONS] DEVICE...\n"
+	      "       vfio-bind --unbind [OPTIONS] DEVICE...\n"
+	      "       vfio-bind --list [--json] [DEVICE...]\n"
+	      "\n"
+	      "Move PCI devices to the VFIO driver that suits them best (a variant such as\n"
+	      "mlx5_vfio_pci, else vfio-pci), verify, and roll back on failure.\n"
+	      "DEVICE is a PCI address (0000:03:00.0 or 03:00.0) or a sysfs path.\n"
+	      "\n"
+	      "Verbs:\n"
+	      "      (none)          bind each DEVICE to its VFIO driver\n"
+	      "      --unbind        hand each DEVICE back to its host driver\n"
+	      "      --list          show devices, drivers, IOMMU groups and VFIO choices\n"
+	      "\n"
+	      "Options:\n"
+	      "  -d, --driver=NAME   use driver NAME instead of searching modules.alias\n"
+	      "  -n, --dry-run       print every step (module, sysfs writes), do nothing\n"
+	      "  -f, --force         go ahead although no IOMMU protects the device\n"
+	      "  -j, --json          print one JSON document on stdout\n"
+	      "  -q, --quiet         print errors only\n"
+	      "  -v, --verbose       print each step as it is done\n"
+	      "  -h, --help          show this help\n"
+	      "  -V, --version       show the version\n"
+	      "\n"
+	      "Exit status: 0 all devices ended as asked, 1 some failed (each is back on\n"
+	      "the driver it had), 2 usage error (nothing done).\n",
+	      f);
+}
+
+static int usage_error(const char *fmt, ...) _printf_(1, 2);
+static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("vfio-bind: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\nTry 'vfio-bind --help'.\n", stderr);
+	return -EINVAL;
+}
+
+static int set_verb(struct parsed_args *a, enum verb v, const char *name)
+{
+	if (a->verb != VERB_BIND && a->verb != v)
+		return usage_error("%s cannot be combined with another verb", name);
+	a->verb = v;
+	return 0;
+}
+
+int options_parse(int argc, char *argv[], struct parsed_args *ret)
+{
+	struct parsed_args a = { .verb = VERB_BIND };
+	int c;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":d:nfjqvhV", long_options, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			/* The name goes into driver_override: nothing but a plain name may. */
+			if (!vb_name_is_valid(optarg))
+				return usage_error("'%s' is not a driver name", optarg);
+			a.opts.driver = optarg;
+			break;
+		case 'n':
+			a.opts.dry_run = true;
+			break;
+		case 'f':
+			a.opts.force = true;
+			break;
+		case 'j':
+			a.opts.json = true;
+			break;
+		case 'q':
+			a.opts.quiet = true;
+			break;
+		case 'v':
+			a.opts.verbose = true;
+			break;
+		case OPT_UNBIND:
+			if (set_verb(&a, VERB_UNBIND, "--unbind") < 0)
+				return -EINVAL;
+			break;
+		case OPT_LIST:
+			if (set_verb(&a, VERB_LIST, "--list") < 0)
+				return -EINVAL;
+			break;
+		case 'h':
+			a.verb = VERB_HELP;
+			*ret = a;
+			return 0;
+		case 'V':
+			a.verb = VERB_VERSION;
+			*ret = a;
+			return 0;
+		case ':':
+			return usage_error("%s needs a value", argv[optind - 1]);
+		default:
+			if (optopt)
+				return usage_error("unknown option '-%c'", optopt);
+			return usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (a.opts.driver && a.verb != VERB_BIND)
+		return usage_error("%s", "--driver only goes with a bind");
+	a.args = argv + optind;
+	a.n_args = (unsigned)(argc - optind);
+	if (a.n_args == 0 && a.verb != VERB_LIST)
+		return usage_error("%s", "no DEVICE given (see 'vfio-bind --list')");
+	*ret = a;
+	return 0;
+}

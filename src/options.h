@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include "cmd.h"
+
+enum verb {
+	VERB_BIND,
+	VERB_UNBIND,
+	VERB_LIST,
+	VERB_HELP,
+	VERB_VERSION,
+};
+
+struct parsed_args {
+	enum verb verb;
+	struct cmd_opts opts;
+	char **args; /* DEVICE arguments as given, not yet validated */
+	unsigned n_args;
+};
+
+/* Parse argv; -EINVAL (after printing why) for a usage error. */
+int options_parse(int argc, char *argv[], struct parsed_args *ret);
+
+void options_usage(FILE *f);

@@ -1,0 +1,378 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <fnmatch.h>
+#include <libkmod.h>
+#include <limits.h>
+#include <string.h>
+
+#include "resolve.h"
+#include "sysfs.h"
+
+/* The aliases of one module, read once per run however many devices ask. */
+struct alias_cache {
+	struct alias_cache *next;
+	char *module;
+	int error;      /* why its aliases could not be read, or 0 */
+	char **aliases; /* NULL-terminated */
+};
+
+struct vb_resolver {
+	const struct vb_roots *roots;
+	struct kmod_ctx *kmod;
+	struct alias_cache *cache;
+};
+
+static void kmod_quiet(void *data _unused_, int priority _unused_, const char *file _unused_,
+		       int line _unused_, const char *fn _unused_, const char *format _unused_,
+		       va_list args _unused_)
+{
+	/* The command layer reports failures itself, with context. */
+}
+
+int vb_resolver_new(const struct vb_roots *roots, struct vb_resolver **ret, struct vb_error *err)
+{
+	const char *config[] = { roots->modprobe_dir, NULL };
+	struct vb_resolver *res;
+	int r;
+
+	res = calloc(1, sizeof(*res));
+	if (!res)
+		return -ENOMEM;
+	res->roots = roots;
+	res->kmod = kmod_new(roots->modules_dir, roots->modprobe_dir ? config : NULL);
+	if (!res->kmod) {
+		free(res);
+		return vb_error_set(err, -ENOMEM, "cannot initialise libkmod");
+	}
+	kmod_set_log_fn(res->kmod, kmod_quiet, NULL);
+	r = kmod_load_resources(res->kmod);
+	if (r < 0) {
+		vb_resolver_free(res);
+		vb_error_set_sys(err, r, "cannot read the module indexes in '%s'", roots->modules_dir);
+		vb_error_hint(err, "install the kernel's modules or run 'depmod'");
+		return r;
+	}
+	*ret = res;
+	return 0;
+}
+
+void vb_resolver_free(struct vb_resolver *res)
+{
+	while (res->cache) {
+		struct alias_cache *c = res->cache;
+
+		res->cache = c->next;
+		for (char **a = c->aliases; a && *a; a++)
+			free(*a);
+		free(c->aliases);
+		free(c->module);
+		free(c);
+	}
+	kmod_unref(res->kmod);
+	free(res);
+}
+
+unsigned vb_pattern_wildcards(const char *pattern)
+{
+	unsigned n = 0;
+
+	for (; *pattern; pattern++)
+		n += *pattern == '*';
+	return n;
+}
+
+static int candidate_cmp(const void *a, const void *b)
+{
+	const struct vb_candidate *x = a, *y = b;
+
+	if (x->wildcards != y->wildcards)
+		return x->wildcards < y->wildcards ? -1 : 1;
+	return strcmp(x->module, y->module);
+}
+
+unsigned vb_candidates_rank(struct vb_candidate *c, unsigned n)
+{
+	unsigned tied = 0;
+
+	if (n == 0)
+		return 0;
+	qsort(c, n, sizeof(*c), candidate_cmp);
+	while (tied < n && c[tied].wildcards == c[0].wildcards)
+		tied++;
+	return tied;
+}
+
+static struct alias_cache *module_aliases(struct vb_resolver *res, struct kmod_module *mod)
+{
+	const char *name = kmod_module_get_name(mod);
+	struct kmod_list *info = NULL, *l;
+	struct alias_cache *c;
+	unsigned n = 0;
+	int r;
+
+	for (c = res->cache; c; c = c->next)
+		if (strcmp(c->module, name) == 0)
+			return c;
+	c = calloc(1, sizeof(*c));
+	if (!c || !(c->module = strdup(name))) {
+		free(c);
+		return NULL;
+	}
+	r = kmod_module_get_info(mod, &info);
+	if (r < 0) {
+		c->error = r;
+	} else {
+		kmod_list_foreach(l, info)
+			n += strcmp(kmod_module_info_get_key(l), "alias") == 0;
+		c->aliases = calloc(n + 1, sizeof(char *));
+		n = 0;
+		kmod_list_foreach(l, info) {
+			if (c->aliases && strcmp(kmod_module_info_get_key(l), "alias") == 0)
+				c->aliases[n++] = strdup(kmod_module_info_get_value(l));
+		}
+		kmod_module_info_free_list(info);
+		if (!c->aliases)
+			c->error = -ENOMEM;
+	}
+	c->next = res->cache;
+	res->cache = c;
+	return c;
+}
+
+/* The best (fewest '*') of a module's aliases that matches alias. */
+static const char *best_pattern(const struct alias_cache *c, const char *alias)
+{
+	const char *best = NULL;
+
+	for (char **a = c->aliases; a && *a; a++)
+		if (fnmatch(*a, alias, 0) == 0 &&
+		    (!best || vb_pattern_wildcards(*a) < vb_pattern_wildcards(best)))
+			best = *a;
+	return best;
+}
+
+int vb_resolve(struct vb_resolver *res, const struct vb_bus *bus, const char *modalias,
+	       struct vb_choice *ret, struct vb_error *err)
+{
+	struct vb_choice choice = { 0 };
+	struct kmod_list *list = NULL, *l;
+	_cleanup_free_ char *alias = NULL;
+	unsigned n = 0;
+	int r = 0;
+
+	if (bus->vfio_aliases && modalias) {
+		alias = vb_path("vfio_%s", modalias);
+		if (!alias)
+			return -ENOMEM;
+		r = kmod_module_new_from_lookup(res->kmod, alias, &list);
+		if (r < 0)
+			return vb_error_set_sys(err, r, "cannot look up '%s' in the module index", alias);
+	}
+	kmod_list_foreach(l, list)
+		n++;
+	if (n)
+		choice.candidates = calloc(n, sizeof(*choice.candidates));
+	if (n && !choice.candidates) {
+		kmod_module_unref_list(list);
+		return -ENOMEM;
+	}
+	kmod_list_foreach(l, list) {
+		struct kmod_module *mod = kmod_module_get_module(l);
+		struct vb_candidate *c = &choice.candidates[choice.n_candidates];
+		struct alias_cache *ac = module_aliases(res, mod);
+		const char *pattern;
+
+		c->module = strdup(kmod_module_get_name(mod));
+		kmod_module_unref(mod);
+		choice.n_candidates++;
+		if (!ac || !c->module) {
+			r = -ENOMEM;
+			break;
+		}
+		if (ac->error < 0) {
+			r = vb_error_set_sys(err, ac->error, "module '%s' matches '%s' but cannot be read",
+					     c->module, alias);
+			vb_error_hint(err, "reinstall it or run 'depmod', or choose a driver with --driver");
+			break;
+		}
+		/* An alias from modprobe.d has no pattern in the module: rank it last. */
+		pattern = best_pattern(ac, alias);
+		c->pattern = pattern ? strdup(pattern) : NULL;
+		c->wildcards = pattern ? vb_pattern_wildcards(pattern) : UINT_MAX;
+	}
+	kmod_module_unref_list(list);
+	if (r < 0) {
+		vb_choice_clear(&choice);
+		return r;
+	}
+
+	choice.n_tied = vb_candidates_rank(choice.candidates, choice.n_candidates);
+	if (choice.n_candidates) {
+		choice.module = strdup(choice.candidates[0].module);
+		choice.pattern = choice.candidates[0].pattern ? strdup(choice.candidates[0].pattern) : NULL;
+	} else {
+		choice.fallback = true;
+		choice.module = strdup(bus->vfio_module);
+	}
+	if (!choice.module) {
+		vb_choice_clear(&choice);
+		return -ENOMEM;
+	}
+	*ret = choice;
+	return 0;
+}
+
+void vb_choice_clear(struct vb_choice *choice)
+{
+	for (unsigned i = 0; i < choice->n_candidates; i++) {
+		free(choice->candidates[i].module);
+		free(choice->candidates[i].pattern);
+	}
+	free(choice->candidates);
+	free(choice->module);
+	free(choice->pattern);
+	*choice = (struct vb_choice){ 0 };
+}
+
+int vb_module_is_loaded(const struct vb_roots *roots, const char *module)
+{
+	_cleanup_free_ char *p = vb_path("%s/module/%s", roots->sysfs, module);
+
+	return vb_exists(p);
+}
+
+int vb_module_load(struct vb_resolver *res, const char *module, bool from_alias,
+		   struct vb_error *err)
+{
+	struct kmod_module *mod = NULL;
+	struct kmod_list *one = NULL, *allowed = NULL;
+	int r;
+
+	r = vb_module_is_loaded(res->roots, module);
+	if (r > 0)
+		return 0;
+	r = kmod_module_new_from_name(res->kmod, module, &mod);
+	if (r < 0)
+		return vb_error_set_sys(err, r, "cannot load module '%s'", module);
+	if (from_alias) {
+		/* modprobe applies blacklists to alias loads; so do we. */
+		r = kmod_module_new_from_lookup(res->kmod, module, &one);
+		if (r >= 0 && one)
+			r = kmod_module_apply_filter(res->kmod, KMOD_FILTER_BLACKLIST, one, &allowed);
+		if (r >= 0 && one && !allowed) {
+			kmod_module_unref_list(one);
+			kmod_module_unref(mod);
+			vb_error_set(err, -EPERM, "module '%s' is blacklisted in modprobe.d", module);
+			vb_error_hint(err, "remove the blacklist line, or choose a driver with --driver");
+			return -EPERM;
+		}
+		kmod_module_unref_list(one);
+		kmod_module_unref_list(allowed);
+	}
+	if (!kmod_module_get_path(mod) && kmod_module_get_initstate(mod) != KMOD_MODULE_BUILTIN) {
+		kmod_module_unref(mod);
+		vb_error_set(err, -ENOENT, "module '%s' is not installed for this kernel", module);
+		vb_error_hint(err, "install it, or choose another driver with --driver");
+		return -ENOENT;
+	}
+	r = kmod_module_probe_insert_module(mod, 0, NULL, NULL, NULL, NULL);
+	kmod_module_unref(mod);
+	if (r < 0)
+		return vb_error_set_sys(err, r, "cannot load module '%s'", module);
+	return 0;
+}
+
+int vb_module_driver(const struct vb_roots *roots, const struct vb_bus *bus, const char *module,
+		     char **ret, struct vb_error *err)
+{
+	_cleanup_free_ char *dir = vb_path("%s/module/%s/drivers", roots->sysfs, module);
+	_cleanup_closedir_ DIR *d = NULL;
+	size_t plen = strlen(bus->name);
+	char *best = NULL;
+	struct dirent *de;
+
+	if (!dir)
+		return -ENOMEM;
+	d = opendir(dir);
+	while (d && (de = readdir(d))) {
+		/* Entries are "BUS:DRIVER"; the lowest name wins, for a stable answer. */
+		if (strncmp(de->d_name, bus->name, plen) != 0 || de->d_name[plen] != ':')
+			continue;
+		if (!best || strcmp(de->d_name + plen + 1, best) < 0) {
+			free(best);
+			best = strdup(de->d_name + plen + 1);
+			if (!best)
+				return -ENOMEM;
+		}
+	}
+	if (!best)
+		return vb_error_set(err, -ENOENT, "module '%s' registers no %s driver", module,
+				    bus->name);
+	*ret = best;
+	return 0;
+}
+
+int vb_driver_is_registered(const struct vb_roots *roots, const struct vb_bus *bus,
+			    const char *driver)
+{
+	_cleanup_free_ char *p = vb_path("%s/bus/%s/drivers/%s", roots->sysfs, bus->name, driver);
+
+	return vb_exists(p);
+}
+
+int vb_driver_module(struct vb_resolver *res, const struct vb_bus *bus, const char *driver,
+		     char **ret, struct vb_error *err)
+{
+	_cleanup_free_ char *link =
+		vb_path("%s/bus/%s/drivers/%s/module", res->roots->sysfs, bus->name, driver);
+	struct kmod_list *list = NULL;
+	char *name = NULL;
+	int r;
+
+	if (vb_read_link_name(link, &name) == 0) {
+		*ret = name;
+		return 0;
+	}
+	/* Not registered yet: most drivers share their module's name, dashes aside. */
+	r = kmod_module_new_from_lookup(res->kmod, driver, &list);
+	if (r < 0 || !list) {
+		kmod_module_unref_list(list);
+		vb_error_set(err, -ENOENT, "no driver '%s' is registered and no module provides it",
+			     driver);
+		vb_error_hint(err, "load the module that provides it, or check the name with 'ls /sys/bus/%s/drivers'",
+			      bus->name);
+		return -ENOENT;
+	}
+	{
+		struct kmod_module *mod = kmod_module_get_module(list);
+
+		name = strdup(kmod_module_get_name(mod));
+		kmod_module_unref(mod);
+	}
+	kmod_module_unref_list(list);
+	if (!name)
+		return -ENOMEM;
+	*ret = name;
+	return 0;
+}
+
+int vb_load_host_modules(struct vb_resolver *res, const char *modalias, struct vb_error *err)
+{
+	struct kmod_list *list = NULL, *l;
+	int r;
+
+	r = kmod_module_new_from_lookup(res->kmod, modalias, &list);
+	if (r < 0)
+		return vb_error_set_sys(err, r, "cannot look up '%s' in the module index", modalias);
+	kmod_list_foreach(l, list) {
+		struct kmod_module *mod = kmod_module_get_module(l);
+
+		/* Best effort, like udev: a host module that will not load is reported later. */
+		if (vb_module_is_loaded(res->roots, kmod_module_get_name(mod)) <= 0)
+			kmod_module_probe_insert_module(mod, KMOD_PROBE_APPLY_BLACKLIST, NULL, NULL,
+							NULL, NULL);
+		kmod_module_unref(mod);
+	}
+	kmod_module_unref_list(list);
+	return 0;
+}

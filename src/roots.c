@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+
+#include "config.h"
+#include "roots.h"
+
+static char *env_or(const char *name, const char *fallback)
+{
+	const char *v = getenv(name);
+
+	return strdup(v && *v ? v : fallback);
+}
+
+int vb_roots_from_env(struct vb_roots *ret)
+{
+	struct vb_roots r = { 0 };
+	const char *v;
+
+	r.sysfs = env_or("VFIO_BIND_SYSFS", "/sys");
+	r.config_dir = env_or("VFIO_BIND_CONFIG_DIR", VB_CONFIG_DIR);
+	v = getenv("VFIO_BIND_MODULES_DIR");
+	if (v && *v) {
+		r.modules_dir = strdup(v);
+	} else {
+		struct utsname u;
+
+		if (uname(&u) < 0 || asprintf(&r.modules_dir, "/lib/modules/%s", u.release) < 0)
+			r.modules_dir = NULL;
+	}
+	v = getenv("VFIO_BIND_MODPROBE_DIR");
+	if (v && *v)
+		r.modprobe_dir = strdup(v);
+	if (!r.sysfs || !r.config_dir || !r.modules_dir || (v && *v && !r.modprobe_dir)) {
+		vb_roots_free(&r);
+		return -ENOMEM;
+	}
+	*ret = r;
+	return 0;
+}
+
+void vb_roots_free(struct vb_roots *roots)
+{
+	free(roots->sysfs);
+	free(roots->modules_dir);
+	free(roots->modprobe_dir);
+	free(roots->config_dir);
+	*roots = (struct vb_roots){ 0 };
+}
