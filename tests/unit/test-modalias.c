@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+
+#include <cmocka.h>
+
+#include "modalias.h"
+
+static void test_pci_modalias_gives_ids_and_class(void **state)
+{
+	struct vb_pci_ids ids;
+
+	assert_int_equal(vb_modalias_parse_pci("pci:v00008086d000010D3sv00008086sd0000A01Fbc02sc00i00", &ids), 0);
+	assert_int_equal(ids.vendor, 0x8086);
+	assert_int_equal(ids.device, 0x10d3);
+	assert_int_equal(ids.subvendor, 0x8086);
+	assert_int_equal(ids.subdevice, 0xa01f);
+	assert_int_equal(ids.class, 0x020000);
+
+	assert_int_equal(vb_modalias_parse_pci("pci:v000015B3d0000101Esv000015B3sd00000001bc02sc00i00", &ids), 0);
+	assert_int_equal(ids.vendor, 0x15b3);
+	assert_int_equal(ids.device, 0x101e);
+	assert_int_equal(ids.class, 0x020000);
+}
+
+static void test_garbage_modalias_is_refused(void **state)
+{
+	const char *bad[] = {
+		"",
+		"pci:",
+		"platform:serial8250",
+		"pci:v00008086d000010D3",
+		"pci:v00008086d000010D3sv00008086sd0000A01Fbc02sc00i0",
+		"pci:v00008086d000010D3sv00008086sd0000A01Fbc02sc00i00x",
+		"pci:vXXXX8086d000010D3sv00008086sd0000A01Fbc02sc00i00",
+		"vfio_pci:v00008086d000010D3sv*sd*bc*sc*i*",
+	};
+	struct vb_pci_ids ids = { .vendor = 0x1234 };
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(vb_modalias_parse_pci(bad[i], &ids), -EINVAL);
+	assert_int_equal(vb_modalias_parse_pci(NULL, &ids), -EINVAL);
+	/* Output untouched on failure. */
+	assert_int_equal(ids.vendor, 0x1234);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_pci_modalias_gives_ids_and_class),
+		cmocka_unit_test(test_garbage_modalias_is_refused),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
