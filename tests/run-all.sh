@@ -1,0 +1,44 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Everything the tests need, from a fresh Debian 12 machine: install the
+# packages (as root), build, run every tier (unit, fake kernel, real kernel in
+# QEMU), then build again with ASan/UBSan and run the unit and fake-kernel
+# tiers under them. Exit status: 0 when every test passed or skipped.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+
+packages=(
+	# build
+	gcc meson ninja-build pkg-config libkmod-dev libudev-dev scdoc bash-completion
+	# unit and fake-kernel tests
+	libcmocka-dev kmod python3 util-linux
+	# real-kernel tests: QEMU, a busybox initramfs, an out-of-tree module build
+	qemu-system-x86 busybox-static cpio gzip zstd xz-utils make libelf-dev
+	ca-certificates
+)
+
+if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+else
+	echo "run-all: not root: assuming the packages are installed: ${packages[*]}" >&2
+fi
+
+rc=0
+meson setup --wipe build >/dev/null 2>&1 || meson setup build >/dev/null
+meson test -C build --print-errorlogs || rc=1
+
+# The sanitizer pass: the tool and its tests, with ASan and UBSan watching.
+meson setup --wipe build-asan -Db_sanitize=address,undefined -Db_lundef=false \
+	-Dvm_tests=disabled >/dev/null 2>&1 ||
+	meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false \
+		-Dvm_tests=disabled >/dev/null
+ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=1:abort_on_error=1 \
+UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	meson test -C build-asan --print-errorlogs --no-suite vm || rc=1
+
+exit $rc
