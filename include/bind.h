@@ -14,6 +14,8 @@ enum vb_status {
 	VB_STATUS_DRY_RUN,   /* steps listed, nothing done */
 	VB_STATUS_UNBOUND,   /* handed back (--unbind) */
 	VB_STATUS_NOT_BOUND, /* --unbind of a device not on a VFIO driver: nothing done */
+	VB_STATUS_ABSENT,    /* --restore: the saved device is not there now */
+	VB_STATUS_FORGOTTEN, /* --unbind of a device not there: its saved binding removed */
 	VB_STATUS_FAILED,
 };
 
@@ -26,15 +28,26 @@ struct vb_step {
 	char *value;        /* what is written; NULL for a module */
 };
 
+struct vb_device;
+struct vb_outcome;
+
 struct vb_bind_opts {
 	const char *driver; /* --driver: skip the search */
 	bool dry_run;
 	bool force;         /* go ahead past the IOMMU check */
+	/*
+	 * Called once the device is verified on its VFIO driver (or was there
+	 * already), e.g. to save the binding; a failure rolls the bind back.
+	 */
+	int (*commit)(void *data, const struct vb_device *dev, const struct vb_outcome *out,
+		      struct vb_error *err);
+	void *commit_data;
 };
 
 /* Everything the command layer needs to report one device. */
 struct vb_outcome {
 	enum vb_status status;
+	bool release;        /* an unbind: back to the host driver */
 	struct vb_choice choice;
 	char *vfio_module;
 	char *vfio_driver;

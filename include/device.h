@@ -55,3 +55,11 @@ enum vb_iommu_state vb_iommu_state(const struct vb_roots *roots);
 
 /* The VFIO group node a user opens: /dev/vfio/N, or /dev/vfio/noiommu-N. NULL: none. */
 char *vb_device_group_node(const struct vb_roots *roots, const struct vb_device *dev);
+
+/* The names of every device on bus, sorted. */
+int vb_bus_device_names(const struct vb_roots *roots, const struct vb_bus *bus, char ***ret,
+			unsigned *ret_n);
+void vb_names_free(char **names, unsigned n);
+
+/* True when dev's vendor:device is id ("15B3:101E"). */
+bool vb_device_has_id(const struct vb_device *dev, const char *id);

@@ -10,7 +10,8 @@ const char *vb_status_name(enum vb_status s)
 	static const char *const names[] = {
 		[VB_STATUS_BOUND] = "bound",         [VB_STATUS_ALREADY] = "already-bound",
 		[VB_STATUS_DRY_RUN] = "dry-run",     [VB_STATUS_UNBOUND] = "unbound",
-		[VB_STATUS_NOT_BOUND] = "not-bound", [VB_STATUS_FAILED] = "failed",
+		[VB_STATUS_NOT_BOUND] = "not-bound", [VB_STATUS_ABSENT] = "absent",
+		[VB_STATUS_FORGOTTEN] = "forgotten", [VB_STATUS_FAILED] = "failed",
 	};
 
 	return names[s];
@@ -228,6 +229,17 @@ static int device_gone(struct vb_outcome *out, int r)
 	return fail(out, r);
 }
 
+static int already_there(const struct vb_device *dev, const struct vb_bind_opts *opts,
+			 struct vb_outcome *out)
+{
+	int r = opts->commit && !opts->dry_run ? opts->commit(opts->commit_data, dev, out, &out->error) : 0;
+
+	if (r < 0)
+		return fail(out, r);
+	out->status = VB_STATUS_ALREADY;
+	return 0;
+}
+
 int vb_bind(struct vb_context *ctx, struct vb_device *dev, const struct vb_bind_opts *opts,
 	    struct vb_outcome *out)
 {
@@ -245,10 +257,8 @@ int vb_bind(struct vb_context *ctx, struct vb_device *dev, const struct vb_bind_
 	r = choose(ctx, dev, opts, out);
 	if (r < 0)
 		return fail(out, r);
-	if (out->vfio_driver && streq_ptr(dev->driver, out->vfio_driver)) {
-		out->status = VB_STATUS_ALREADY;
-		return 0;
-	}
+	if (out->vfio_driver && streq_ptr(dev->driver, out->vfio_driver))
+		return already_there(dev, opts, out);
 	if (!opts->force) {
 		r = check_iommu(ctx, dev, &out->error);
 		if (r < 0)
@@ -278,10 +288,8 @@ int vb_bind(struct vb_context *ctx, struct vb_device *dev, const struct vb_bind_
 	r = load_and_name_driver(ctx, dev, opts, out);
 	if (r < 0)
 		return fail(out, r);
-	if (streq_ptr(dev->driver, out->vfio_driver)) {
-		out->status = VB_STATUS_ALREADY;
-		return 0;
-	}
+	if (streq_ptr(dev->driver, out->vfio_driver))
+		return already_there(dev, opts, out);
 
 	/* Override first, so nothing can reprobe the host driver after the unbind. */
 	ovr = attr_path(dev, "driver_override");
@@ -306,6 +314,11 @@ int vb_bind(struct vb_context *ctx, struct vb_device *dev, const struct vb_bind_
 	if (r < 0)
 		return device_gone(out, r);
 	if (streq_ptr(dev->driver, out->vfio_driver)) {
+		r = opts->commit ? opts->commit(opts->commit_data, dev, out, &out->error) : 0;
+		if (r < 0) {
+			out->rolled_back = roll_back(ctx, dev, out);
+			return fail(out, r);
+		}
 		out->status = VB_STATUS_BOUND;
 		return 0;
 	}
@@ -329,6 +342,7 @@ int vb_unbind(struct vb_context *ctx, struct vb_device *dev, const struct vb_bin
 	struct vb_resolver *res;
 	int r;
 
+	out->release = true;
 	r = remember_start(dev, out);
 	if (r < 0)
 		return fail(out, r);

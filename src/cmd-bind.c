@@ -1,7 +1,55 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "cmd-batch.h"
+#include <string.h>
+
+#include "cmd.h"
+#include "store.h"
+
+/* Save what the udev rule and --restore need, once the device is verified there. */
+static int save_binding(void *data, const struct vb_device *dev, const struct vb_outcome *out,
+			struct vb_error *err)
+{
+	const struct vb_roots *roots = data;
+	struct vb_saved s = { 0 };
+
+	snprintf(s.bus, sizeof(s.bus), "%s", dev->bus->name);
+	snprintf(s.device, sizeof(s.device), "%s", dev->name);
+	snprintf(s.driver, sizeof(s.driver), "%s", dev->driver);
+	if (out->vfio_module)
+		snprintf(s.module, sizeof(s.module), "%s", out->vfio_module);
+	if (dev->modalias)
+		snprintf(s.modalias, sizeof(s.modalias), "%s", dev->modalias);
+	return vb_store_save(roots, &s, err);
+}
+
+void cmd_bind_one(struct cmd_run *run, const char *name, const char *driver, bool save)
+{
+	_cleanup_(vb_device_freep) struct vb_device *dev = NULL;
+	struct vb_bind_opts bo = cmd_bind_opts(run->opts);
+	struct vb_outcome out = { 0 };
+	_cleanup_free_ char *path = NULL;
+
+	if (driver)
+		bo.driver = driver;
+	if (save && !bo.dry_run) {
+		bo.commit = save_binding;
+		bo.commit_data = &run->ctx->roots;
+		path = vb_store_device_path(&run->ctx->roots, run->opts->bus->name, name);
+	}
+	if (vb_device_open(&run->ctx->roots, run->opts->bus, name, &dev, &out.error) < 0)
+		out.status = VB_STATUS_FAILED;
+	else
+		vb_bind(run->ctx, dev, &bo, &out);
+	cmd_run_report(run, name, dev, &out,
+		       out.status == VB_STATUS_BOUND || out.status == VB_STATUS_ALREADY ? path : NULL);
+	vb_outcome_clear(&out);
+}
 
 int cmd_bind(struct vb_context *ctx, const struct cmd_opts *o)
 {
-	return cmd_run_batch(ctx, o, vb_bind);
+	struct cmd_run run;
+
+	cmd_run_init(&run, ctx, o);
+	for (unsigned i = 0; i < o->n_devices; i++)
+		cmd_bind_one(&run, o->devices[i], NULL, !o->no_save);
+	return cmd_run_finish(&run);
 }

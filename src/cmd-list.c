@@ -7,43 +7,8 @@
 #include "hwdb.h"
 #include "output.h"
 #include "resolve.h"
+#include "saved-set.h"
 #include "sysfs.h"
-
-static int name_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Every device on the bus, sorted by name. */
-static int all_devices(const struct vb_context *ctx, const struct vb_bus *bus, char ***ret,
-		       unsigned *ret_n)
-{
-	_cleanup_free_ char *dir = vb_path("%s/bus/%s/devices", ctx->roots.sysfs, bus->name);
-	_cleanup_closedir_ DIR *d = dir ? opendir(dir) : NULL;
-	char **names = NULL;
-	unsigned n = 0;
-	struct dirent *de;
-
-	if (!d)
-		return -1;
-	while ((de = readdir(d))) {
-		char **more;
-
-		if (de->d_name[0] == '.')
-			continue;
-		more = realloc(names, (n + 1) * sizeof(*names));
-		if (!more || !(more[n] = strdup(de->d_name))) {
-			names = more ? more : names;
-			break;
-		}
-		names = more;
-		n++;
-	}
-	qsort(names, n, sizeof(*names), name_cmp);
-	*ret = names;
-	*ret_n = n;
-	return 0;
-}
 
 /* What a bind would choose, without loading anything. */
 static void vfio_choice(struct vb_context *ctx, struct vb_resolver *res, const struct vb_device *dev,
@@ -64,8 +29,25 @@ static void vfio_choice(struct vb_context *ctx, struct vb_resolver *res, const s
 	vb_choice_clear(&choice);
 }
 
+/* "device" when saved by address, "id VVVV:DDDD" when an ID rule covers it. */
+static void saved_by(const struct vb_saved_set *saved, const struct vb_device *dev,
+		     struct vb_record *rec)
+{
+	char id[16], how[32];
+
+	snprintf(id, sizeof(id), "%04X:%04X", dev->ids.vendor & 0xffff, dev->ids.device & 0xffff);
+	if (vb_saved_set_device(saved, dev->bus->name, dev->name))
+		vb_record_string(rec, "saved", "SAVED", "device");
+	else if (dev->has_ids && vb_saved_set_rule(saved, dev->bus->name, id)) {
+		snprintf(how, sizeof(how), "id %s", id);
+		vb_record_string(rec, "saved", "SAVED", how);
+	} else {
+		vb_record_string(rec, "saved", "SAVED", NULL);
+	}
+}
+
 static void fill(struct vb_context *ctx, struct vb_resolver *res, struct vb_hwdb *hwdb,
-		 const struct vb_device *dev, struct vb_record *rec)
+		 const struct vb_saved_set *saved, const struct vb_device *dev, struct vb_record *rec)
 {
 	_cleanup_free_ char *vendor = NULL, *model = NULL, *title = NULL;
 	char id[16] = "", class[16] = "";
@@ -86,6 +68,7 @@ static void fill(struct vb_context *ctx, struct vb_resolver *res, struct vb_hwdb
 	vb_record_string(rec, "driver_override", "OVERRIDE", dev->override);
 	vb_record_int(rec, "iommu_group", "GROUP", dev->iommu_group, dev->iommu_group >= 0);
 	vfio_choice(ctx, res, dev, rec);
+	saved_by(saved, dev, rec);
 	vb_record_string(rec, "modalias", NULL, dev->modalias);
 	vb_record_string(rec, "vendor_name", NULL, vendor);
 	vb_record_string(rec, "device_name", NULL, model);
@@ -97,18 +80,22 @@ int cmd_list(struct vb_context *ctx, const struct cmd_opts *o)
 	_cleanup_free_ struct vb_record *recs = NULL;
 	struct vb_resolver *res = NULL;
 	struct vb_hwdb *hwdb = vb_hwdb_new();
+	struct vb_saved_set saved = { 0 };
 	struct vb_error err = { 0 };
 	char **names = o->devices, **all = NULL;
 	unsigned n = o->n_devices, shown = 0;
 	int rc = EXIT_OK;
 
-	if (n == 0 && all_devices(ctx, o->bus, &all, &n) < 0) {
+	if (n == 0 && vb_bus_device_names(&ctx->roots, o->bus, &all, &n) < 0) {
 		cmd_error(NULL, "cannot read %s/bus/%s/devices", ctx->roots.sysfs, o->bus->name);
 		vb_hwdb_free(hwdb);
 		return EXIT_FAILED;
 	}
 	if (all)
 		names = all;
+	if (vb_saved_set_load(&ctx->roots, &saved) == 0 && !o->quiet)
+		for (unsigned i = 0; i < saved.n_bad; i++)
+			cmd_print_error(NULL, &saved.bad_errors[i]);
 	if (vb_context_resolver(ctx, &res, &err) < 0 && !o->quiet) {
 		cmd_print_error(NULL, &err);
 		cmd_error(NULL, "listing without the VFIO driver each device would get");
@@ -123,7 +110,7 @@ int cmd_list(struct vb_context *ctx, const struct cmd_opts *o)
 			rc = EXIT_FAILED;
 			continue;
 		}
-		fill(ctx, res, hwdb, dev, &recs[shown++]);
+		fill(ctx, res, hwdb, &saved, dev, &recs[shown++]);
 	}
 	if (o->json)
 		vb_output_json(stdout, recs, shown);
@@ -131,9 +118,9 @@ int cmd_list(struct vb_context *ctx, const struct cmd_opts *o)
 		vb_output_table(stdout, recs, shown);
 	for (unsigned i = 0; i < shown; i++)
 		vb_record_clear(&recs[i]);
-	for (unsigned i = 0; all && i < n; i++)
-		free(all[i]);
-	free(all);
+	if (all)
+		vb_names_free(all, n);
+	vb_saved_set_clear(&saved);
 	vb_hwdb_free(hwdb);
 	return recs ? rc : EXIT_FAILED;
 }

@@ -3,8 +3,10 @@
 
 #include <stdbool.h>
 
+#include "bind.h"
 #include "bus.h"
 #include "context.h"
+#include "output.h"
 
 /* What the command line asked for, shared by every verb. */
 struct cmd_opts {
@@ -15,7 +17,9 @@ struct cmd_opts {
 	bool json;
 	bool quiet;
 	bool verbose;
-	char **devices; /* canonical names, validated before any verb runs */
+	bool no_save;
+	bool ids;       /* the arguments are vendor:device IDs */
+	char **devices; /* canonical names (or IDs), validated before any verb runs */
 	unsigned n_devices;
 };
 
@@ -27,8 +31,35 @@ enum {
 
 int cmd_bind(struct vb_context *ctx, const struct cmd_opts *o);
 int cmd_unbind(struct vb_context *ctx, const struct cmd_opts *o);
+int cmd_restore(struct vb_context *ctx, const struct cmd_opts *o);
 int cmd_list(struct vb_context *ctx, const struct cmd_opts *o);
+int cmd_bind_ids(struct vb_context *ctx, const struct cmd_opts *o);
+int cmd_unbind_ids(struct vb_context *ctx, const struct cmd_opts *o);
 
 /* Messages: "vfio-bind: DEVICE: text". */
 void cmd_error(const char *device, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void cmd_print_error(const char *device, const struct vb_error *e);
+
+/* One run over many devices: each outcome printed, and kept for --json. */
+struct cmd_run {
+	struct vb_context *ctx;
+	const struct cmd_opts *opts;
+	struct vb_record *recs;
+	unsigned n;
+	int rc;
+};
+
+void cmd_run_init(struct cmd_run *run, struct vb_context *ctx, const struct cmd_opts *o);
+/* Print one device's outcome (text now, JSON at the end); a failure sets exit 1. */
+void cmd_run_report(struct cmd_run *run, const char *name, const struct vb_device *dev,
+		    const struct vb_outcome *out, const char *saved);
+/* Print the JSON document if asked; the exit status. */
+int cmd_run_finish(struct cmd_run *run);
+
+/* The transaction options the command line implies. */
+struct vb_bind_opts cmd_bind_opts(const struct cmd_opts *o);
+
+/* Bind one device by name, saving it unless told not to; reported into run. */
+void cmd_bind_one(struct cmd_run *run, const char *name, const char *driver, bool save);
+/* Unbind one device by name and forget its saved binding; reported into run. */
+void cmd_unbind_one(struct cmd_run *run, const char *name);

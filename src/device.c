@@ -207,3 +207,56 @@ char *vb_device_group_node(const struct vb_roots *roots, const struct vb_device 
 		return vb_path("/dev/vfio/noiommu-%d", dev->iommu_group);
 	return vb_path("/dev/vfio/%d", dev->iommu_group);
 }
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int vb_bus_device_names(const struct vb_roots *roots, const struct vb_bus *bus, char ***ret,
+			unsigned *ret_n)
+{
+	_cleanup_free_ char *dir = vb_path("%s/bus/%s/devices", roots->sysfs, bus->name);
+	_cleanup_closedir_ DIR *d = dir ? opendir(dir) : NULL;
+	char **names = NULL;
+	unsigned n = 0;
+	struct dirent *de;
+
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		char **more;
+
+		if (de->d_name[0] == '.')
+			continue;
+		more = realloc(names, (n + 1) * sizeof(*names));
+		if (!more || !(more[n] = strdup(de->d_name))) {
+			vb_names_free(more ? more : names, n);
+			return -ENOMEM;
+		}
+		names = more;
+		n++;
+	}
+	if (n)
+		qsort(names, n, sizeof(*names), name_cmp);
+	*ret = names;
+	*ret_n = n;
+	return 0;
+}
+
+void vb_names_free(char **names, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+bool vb_device_has_id(const struct vb_device *dev, const char *id)
+{
+	char mine[16];
+
+	if (!dev->has_ids)
+		return false;
+	snprintf(mine, sizeof(mine), "%04X:%04X", dev->ids.vendor & 0xffff, dev->ids.device & 0xffff);
+	return strcmp(mine, id) == 0;
+}

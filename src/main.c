@@ -8,28 +8,51 @@
 #include "context.h"
 #include "device.h"
 #include "options.h"
+#include "store.h"
 
-/* Every DEVICE is checked before any is touched: one bad name and nothing is done. */
-static int validate_devices(struct vb_context *ctx, struct parsed_args *a)
+/* One argument to the name a verb works on; -1 after printing a usage error. */
+static int canonical_arg(struct vb_context *ctx, const struct parsed_args *a, const char *arg,
+			 char *name, size_t size)
+{
+	struct vb_error err = { 0 };
+	int r;
+
+	if (a->opts.ids) {
+		char id[10];
+
+		if (vb_pci_id_canonical(arg, id) < 0) {
+			cmd_error(NULL, "'%.*s' is not a VENDOR:DEVICE ID such as 15b3:101e", VB_NAME_MAX, arg);
+			return -1;
+		}
+		snprintf(name, size, "%s", id);
+		return 0;
+	}
+	r = vb_device_name_from_arg(&ctx->roots, a->opts.bus, arg, name, (unsigned)size, &err);
+	/* A well-formed name of a device that is not there fails that device only. */
+	if (r == -ENODEV) {
+		const char *base = strrchr(arg, '/');
+
+		snprintf(name, size, "%s", base ? base + 1 : arg);
+		return 0;
+	}
+	if (r < 0) {
+		cmd_print_error(NULL, &err);
+		return -1;
+	}
+	return 0;
+}
+
+/* Every argument is checked before anything is touched: one bad one and nothing is done. */
+static int validate_args(struct vb_context *ctx, struct parsed_args *a)
 {
 	a->opts.devices = calloc(a->n_args ? a->n_args : 1, sizeof(char *));
 	if (!a->opts.devices)
 		return -1;
 	for (unsigned i = 0; i < a->n_args; i++) {
-		struct vb_error err = { 0 };
 		char name[VB_NAME_MAX + 1];
-		int r = vb_device_name_from_arg(&ctx->roots, a->opts.bus, a->args[i], name,
-						sizeof(name), &err);
 
-		/* A well-formed name of a device that is not there fails that device only. */
-		if (r == -ENODEV) {
-			const char *base = strrchr(a->args[i], '/');
-
-			snprintf(name, sizeof(name), "%s", base ? base + 1 : a->args[i]);
-		} else if (r < 0) {
-			cmd_print_error(NULL, &err);
+		if (canonical_arg(ctx, a, a->args[i], name, sizeof(name)) < 0)
 			return -1;
-		}
 		a->opts.devices[a->opts.n_devices] = strdup(name);
 		if (!a->opts.devices[a->opts.n_devices++])
 			return -1;
@@ -37,8 +60,43 @@ static int validate_devices(struct vb_context *ctx, struct parsed_args *a)
 	return 0;
 }
 
+/* Runs that change drivers or saved state take turns (parallel udev workers, a shell). */
+static int take_lock(struct vb_context *ctx, const struct parsed_args *a, int *ret_fd)
+{
+	struct vb_error err = { 0 };
+	int r;
+
+	*ret_fd = -1;
+	if (a->verb == VERB_LIST || a->opts.dry_run)
+		return 0;
+	r = vb_store_lock(&ctx->roots, ret_fd, &err);
+	if (r == -EACCES || r == -EPERM) {
+		cmd_error(NULL, "changing drivers needs root");
+		cmd_error(NULL, "run it as root (sudo vfio-bind ...); --list and --dry-run work without");
+		return r;
+	}
+	if (r < 0)
+		cmd_print_error(NULL, &err);
+	return r;
+}
+
+static int run_verb(struct vb_context *ctx, const struct parsed_args *a)
+{
+	switch (a->verb) {
+	case VERB_UNBIND:
+		return a->opts.ids ? cmd_unbind_ids(ctx, &a->opts) : cmd_unbind(ctx, &a->opts);
+	case VERB_RESTORE:
+		return cmd_restore(ctx, &a->opts);
+	case VERB_LIST:
+		return cmd_list(ctx, &a->opts);
+	default:
+		return a->opts.ids ? cmd_bind_ids(ctx, &a->opts) : cmd_bind(ctx, &a->opts);
+	}
+}
+
 int main(int argc, char *argv[])
 {
+	_cleanup_close_ int lock_fd = -1;
 	struct parsed_args a;
 	struct vb_context ctx;
 	int rc;
@@ -58,22 +116,12 @@ int main(int argc, char *argv[])
 		cmd_error(NULL, "out of memory");
 		return EXIT_FAILED;
 	}
-	if (validate_devices(&ctx, &a) < 0) {
+	if (validate_args(&ctx, &a) < 0)
 		rc = EXIT_USAGE;
-		goto out;
-	}
-	switch (a.verb) {
-	case VERB_UNBIND:
-		rc = cmd_unbind(&ctx, &a.opts);
-		break;
-	case VERB_LIST:
-		rc = cmd_list(&ctx, &a.opts);
-		break;
-	default:
-		rc = cmd_bind(&ctx, &a.opts);
-		break;
-	}
-out:
+	else if (take_lock(&ctx, &a, &lock_fd) < 0)
+		rc = EXIT_FAILED;
+	else
+		rc = run_verb(&ctx, &a);
 	for (unsigned i = 0; i < a.opts.n_devices; i++)
 		free(a.opts.devices[i]);
 	free(a.opts.devices);

@@ -12,6 +12,9 @@
 enum {
 	OPT_UNBIND = 0x100,
 	OPT_LIST,
+	OPT_RESTORE,
+	OPT_NO_SAVE,
+	OPT_ID,
 };
 
 static const struct option long_options[] = {
@@ -23,6 +26,9 @@ static const struct option long_options[] = {
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "unbind", no_argument, NULL, OPT_UNBIND },
 	{ "list", no_argument, NULL, OPT_LIST },
+	{ "restore", no_argument, NULL, OPT_RESTORE },
+	{ "no-save", no_argument, NULL, OPT_NO_SAVE },
+	{ "id", no_argument, NULL, OPT_ID },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{}
@@ -32,6 +38,8 @@ void options_usage(FILE *f)
 {
 	fputs("Usage: vfio-bind [OPTIONS] DEVICE...\n"
 	      "       vfio-bind --unbind [OPTIONS] DEVICE...\n"
+	      "       vfio-bind [--unbind] --id [OPTIONS] VENDOR:DEVICE...\n"
+	      "       vfio-bind --restore [DEVICE...]\n"
 	      "       vfio-bind --list [--json] [DEVICE...]\n"
 	      "\n"
 	      "Move PCI devices to the VFIO driver that suits them best (a variant such as\n"
@@ -39,14 +47,18 @@ void options_usage(FILE *f)
 	      "DEVICE is a PCI address (0000:03:00.0 or 03:00.0) or a sysfs path.\n"
 	      "\n"
 	      "Verbs:\n"
-	      "      (none)          bind each DEVICE to its VFIO driver\n"
-	      "      --unbind        hand each DEVICE back to its host driver\n"
-	      "      --list          show devices, drivers, IOMMU groups and VFIO choices\n"
+	      "      (none)          bind each DEVICE to its VFIO driver and save that\n"
+	      "      --unbind        hand each DEVICE back to its host driver and forget it\n"
+	      "      --restore       re-apply saved bindings (all, or the DEVICEs named)\n"
+	      "      --list          show devices, drivers, IOMMU groups, VFIO choices, saved\n"
 	      "\n"
 	      "Options:\n"
 	      "  -d, --driver=NAME   use driver NAME instead of searching modules.alias\n"
 	      "  -n, --dry-run       print every step (module, sysfs writes), do nothing\n"
 	      "  -f, --force         go ahead although no IOMMU protects the device\n"
+	      "      --no-save       bind for now only: not re-applied at boot or hotplug\n"
+	      "      --id            arguments are VENDOR:DEVICE IDs (15b3:101e): every such\n"
+	      "                      device, now and whenever one appears\n"
 	      "  -j, --json          print one JSON document on stdout\n"
 	      "  -q, --quiet         print errors only\n"
 	      "  -v, --verbose       print each step as it is done\n"
@@ -117,6 +129,16 @@ int options_parse(int argc, char *argv[], struct parsed_args *ret)
 			if (set_verb(&a, VERB_LIST, "--list") < 0)
 				return -EINVAL;
 			break;
+		case OPT_RESTORE:
+			if (set_verb(&a, VERB_RESTORE, "--restore") < 0)
+				return -EINVAL;
+			break;
+		case OPT_NO_SAVE:
+			a.opts.no_save = true;
+			break;
+		case OPT_ID:
+			a.opts.ids = true;
+			break;
 		case 'h':
 			a.verb = VERB_HELP;
 			*ret = a;
@@ -135,9 +157,13 @@ int options_parse(int argc, char *argv[], struct parsed_args *ret)
 	}
 	if (a.opts.driver && a.verb != VERB_BIND)
 		return usage_error("%s", "--driver only goes with a bind");
+	if (a.opts.ids && a.verb != VERB_BIND && a.verb != VERB_UNBIND)
+		return usage_error("%s", "--id goes with a bind or --unbind");
+	if (a.opts.no_save && a.verb != VERB_BIND)
+		return usage_error("%s", "--no-save only goes with a bind");
 	a.args = argv + optind;
 	a.n_args = (unsigned)(argc - optind);
-	if (a.n_args == 0 && a.verb != VERB_LIST)
+	if (a.n_args == 0 && a.verb != VERB_LIST && a.verb != VERB_RESTORE)
 		return usage_error("%s", "no DEVICE given (see 'vfio-bind --list')");
 	*ret = a;
 	return 0;

@@ -2,9 +2,17 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "bind.h"
-#include "cmd-batch.h"
-#include "output.h"
+#include "cmd.h"
+
+void cmd_run_init(struct cmd_run *run, struct vb_context *ctx, const struct cmd_opts *o)
+{
+	*run = (struct cmd_run){ .ctx = ctx, .opts = o, .rc = EXIT_OK };
+}
+
+struct vb_bind_opts cmd_bind_opts(const struct cmd_opts *o)
+{
+	return (struct vb_bind_opts){ .driver = o->driver, .dry_run = o->dry_run, .force = o->force };
+}
 
 /* The steps as a JSON array of {action, target, value}. */
 static char *steps_json(const struct vb_outcome *out)
@@ -55,12 +63,11 @@ static char *ties_json(const struct vb_choice *c)
 }
 
 static void fill_record(struct vb_record *rec, struct vb_context *ctx, const char *name,
-			const struct vb_device *dev, const struct vb_outcome *out)
+			const struct vb_device *dev, const struct vb_outcome *out, const char *saved)
 {
 	_cleanup_free_ char *node = NULL;
-	bool on_vfio = dev && vb_driver_is_vfio(dev->driver);
 
-	if (dev && on_vfio)
+	if (dev && vb_driver_is_vfio(dev->driver))
 		node = vb_device_group_node(&ctx->roots, dev);
 	vb_record_string(rec, "bus", NULL, dev ? dev->bus->name : NULL);
 	vb_record_string(rec, "device", NULL, name);
@@ -75,6 +82,7 @@ static void fill_record(struct vb_record *rec, struct vb_context *ctx, const cha
 	vb_record_int(rec, "iommu_group", NULL, dev ? dev->iommu_group : -1,
 		      dev && dev->iommu_group >= 0);
 	vb_record_string(rec, "vfio_group_node", NULL, node);
+	vb_record_string(rec, "saved", NULL, saved);
 	vb_record_bool(rec, "rolled_back", out->rolled_back);
 	vb_record_string(rec, "error", NULL, out->error.code ? out->error.what : NULL);
 	vb_record_string(rec, "hint", NULL, out->error.code && out->error.hint[0] ? out->error.hint : NULL);
@@ -108,9 +116,10 @@ static const char *or_none(const char *driver)
 	return driver ? driver : "no driver";
 }
 
-static void print_outcome(struct vb_context *ctx, const struct cmd_opts *o, const char *name,
-			  const struct vb_device *dev, const struct vb_outcome *out)
+static void print_outcome(struct cmd_run *run, const char *name, const struct vb_device *dev,
+			  const struct vb_outcome *out)
 {
+	const struct cmd_opts *o = run->opts;
 	FILE *f = o->json ? stderr : stdout;
 	bool talk = !o->quiet && !o->json;
 
@@ -122,7 +131,7 @@ static void print_outcome(struct vb_context *ctx, const struct cmd_opts *o, cons
 
 	switch (out->status) {
 	case VB_STATUS_BOUND: {
-		_cleanup_free_ char *node = vb_device_group_node(&ctx->roots, dev);
+		_cleanup_free_ char *node = vb_device_group_node(&run->ctx->roots, dev);
 
 		if (talk)
 			fprintf(f, "%s: %s -> %s (module %s)%s%s\n", name, or_none(out->old_driver),
@@ -135,29 +144,41 @@ static void print_outcome(struct vb_context *ctx, const struct cmd_opts *o, cons
 			fprintf(f, "%s: already on %s\n", name, dev->driver);
 		break;
 	case VB_STATUS_DRY_RUN:
-		if (!o->quiet) {
-			fprintf(f, "%s: would move %s -> %s", name, or_none(out->old_driver),
-				out->vfio_driver ? out->vfio_driver : "the driver of module");
-			if (out->vfio_module)
-				fprintf(f, " (module %s%s%s%s)", out->vfio_module,
-					out->choice.pattern ? ", alias '" : "",
-					out->choice.pattern ? out->choice.pattern : "",
-					out->choice.pattern ? "'" : "");
-			fputs(", nothing done:\n", f);
-			print_steps(out, f);
-		}
+		if (o->quiet)
+			break;
+		if (out->release)
+			fprintf(f, "%s: would hand it back from %s, nothing done:\n", name,
+				or_none(out->old_driver));
+		else
+			fprintf(f, "%s: would move %s -> %s (module %s%s%s%s), nothing done:\n", name,
+				or_none(out->old_driver),
+				out->vfio_driver ? out->vfio_driver : "its driver", out->vfio_module,
+				out->choice.pattern ? ", alias '" : "",
+				out->choice.pattern ? out->choice.pattern : "",
+				out->choice.pattern ? "'" : "");
+		print_steps(out, f);
 		break;
 	case VB_STATUS_UNBOUND:
-		if (talk && dev->driver)
-			fprintf(f, "%s: %s -> %s\n", name, or_none(out->old_driver), dev->driver);
-		else if (!o->quiet)
+		if (dev->driver) {
+			if (talk)
+				fprintf(f, "%s: %s -> %s\n", name, or_none(out->old_driver), dev->driver);
+		} else if (!o->quiet) {
 			cmd_error(name, "%s -> no driver: no host driver claimed it (is its module installed?)",
 				  or_none(out->old_driver));
+		}
 		break;
 	case VB_STATUS_NOT_BOUND:
 		if (talk)
 			fprintf(f, "%s: not on a VFIO driver (on %s), nothing to do\n", name,
 				or_none(out->old_driver));
+		break;
+	case VB_STATUS_ABSENT:
+		if (talk)
+			fprintf(f, "%s: not present, its saved binding waits for it\n", name);
+		break;
+	case VB_STATUS_FORGOTTEN:
+		if (talk)
+			fprintf(f, "%s: not present; saved binding removed\n", name);
 		break;
 	case VB_STATUS_FAILED:
 		cmd_print_error(name, &out->error);
@@ -172,33 +193,32 @@ static void print_outcome(struct vb_context *ctx, const struct cmd_opts *o, cons
 	}
 }
 
-int cmd_run_batch(struct vb_context *ctx, const struct cmd_opts *o, vb_transaction_fn fn)
+void cmd_run_report(struct cmd_run *run, const char *name, const struct vb_device *dev,
+		    const struct vb_outcome *out, const char *saved)
 {
-	struct vb_bind_opts bo = { .driver = o->driver, .dry_run = o->dry_run, .force = o->force };
-	_cleanup_free_ struct vb_record *recs = calloc(o->n_devices, sizeof(*recs));
-	int rc = EXIT_OK;
+	print_outcome(run, name, dev, out);
+	if (out->status == VB_STATUS_FAILED)
+		run->rc = EXIT_FAILED;
+	if (run->opts->json) {
+		struct vb_record *more = realloc(run->recs, (run->n + 1) * sizeof(*more));
 
-	if (!recs)
-		return EXIT_FAILED;
-	for (unsigned i = 0; i < o->n_devices; i++) {
-		_cleanup_(vb_device_freep) struct vb_device *dev = NULL;
-		struct vb_outcome out = { 0 };
-		const char *name = o->devices[i];
-
-		if (vb_device_open(&ctx->roots, o->bus, name, &dev, &out.error) < 0)
-			out.status = VB_STATUS_FAILED;
-		else
-			fn(ctx, dev, &bo, &out);
-		print_outcome(ctx, o, name, dev, &out);
-		if (out.status == VB_STATUS_FAILED)
-			rc = EXIT_FAILED;
-		if (o->json)
-			fill_record(&recs[i], ctx, name, dev, &out);
-		vb_outcome_clear(&out);
+		if (!more) {
+			run->rc = EXIT_FAILED;
+			return;
+		}
+		run->recs = more;
+		run->recs[run->n] = (struct vb_record){ 0 };
+		fill_record(&run->recs[run->n++], run->ctx, name, dev, out, saved);
 	}
-	if (o->json)
-		vb_output_json(stdout, recs, o->n_devices);
-	for (unsigned i = 0; i < o->n_devices; i++)
-		vb_record_clear(&recs[i]);
-	return rc;
+}
+
+int cmd_run_finish(struct cmd_run *run)
+{
+	if (run->opts->json)
+		vb_output_json(stdout, run->recs, run->n);
+	for (unsigned i = 0; i < run->n; i++)
+		vb_record_clear(&run->recs[i]);
+	free(run->recs);
+	run->recs = NULL;
+	return run->rc;
 }

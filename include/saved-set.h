@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include "error.h"
+#include "roots.h"
+#include "store.h"
+
+/* Every saved entry, read once: for --restore and --list. */
+struct vb_saved_set {
+	struct vb_saved *entries;
+	char **paths;
+	unsigned n;
+	/* Entries that could not be trusted or parsed, with why. */
+	char **bad_paths;
+	struct vb_error *bad_errors;
+	unsigned n_bad;
+};
+
+int vb_saved_set_load(const struct vb_roots *roots, struct vb_saved_set *ret);
+void vb_saved_set_clear(struct vb_saved_set *set);
+
+/* The entry saved for a device by its address, or NULL. */
+const struct vb_saved *vb_saved_set_device(const struct vb_saved_set *set, const char *bus,
+					   const char *device);
+/* The ID rule that covers id on bus, or NULL. */
+const struct vb_saved *vb_saved_set_rule(const struct vb_saved_set *set, const char *bus,
+					 const char *id);

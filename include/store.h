@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <stdbool.h>
+
+#include "error.h"
+#include "name.h"
+#include "roots.h"
+
+/*
+ * A saved binding: one small KEY=VALUE file per device address
+ * (pci-0000:03:00.0.conf) or per vendor:device rule (pci-id-15B3:101E.conf)
+ * under the config directory. The format is what udev's IMPORT{file} reads,
+ * so the udev rule can set the override itself before any driver loads.
+ */
+struct vb_saved {
+	char bus[16];
+	char device[VB_NAME_MAX + 1]; /* "" for an ID rule */
+	char id[10];                  /* "15B3:101E" for an ID rule, else "" */
+	char driver[VB_NAME_MAX + 1]; /* "" in an ID rule: chosen per device */
+	char module[VB_NAME_MAX + 1];
+	char modalias[256];           /* identity of the device saved at that address */
+};
+
+/* Parse and check a saved file's text. -EINVAL with err filled when corrupt. */
+int vb_saved_parse(const char *text, struct vb_saved *ret, struct vb_error *err);
+/* The file's text for s; the caller frees. */
+char *vb_saved_format(const struct vb_saved *s);
+
+/* "15b3:101e" (any case) to "15B3:101E"; -EINVAL otherwise. */
+int vb_pci_id_canonical(const char *arg, char ret[10]);
+
+/* Where the entry for a device or an ID rule lives. */
+char *vb_store_device_path(const struct vb_roots *roots, const char *bus, const char *device);
+char *vb_store_id_path(const struct vb_roots *roots, const char *bus, const char *id);
+
+/* Write atomically: temp file, fsync, rename, fsync the directory. */
+int vb_store_save(const struct vb_roots *roots, const struct vb_saved *s, struct vb_error *err);
+
+/*
+ * Read one entry, trusting it only if it and its directory are owned by root
+ * and writable by nobody else, and it is a regular file, not a link.
+ * -ENOENT when there is none.
+ */
+int vb_store_load(const struct vb_roots *roots, const char *path, struct vb_saved *ret,
+		  struct vb_error *err);
+
+/* Remove an entry; 0 also when there was none. */
+int vb_store_forget(const struct vb_roots *roots, const char *path, struct vb_error *err);
+
+/* Every entry file, sorted (devices and rules of every bus). */
+int vb_store_list(const struct vb_roots *roots, char ***ret_paths, unsigned *ret_n);
+void vb_store_list_free(char **paths, unsigned n);
+
+/* Serialize runs: an exclusive lock held until the fd is closed. */
+int vb_store_lock(const struct vb_roots *roots, int *ret_fd, struct vb_error *err);

@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <stdio.h>
+
+#include "cmd.h"
+#include "store.h"
+
+/* The names of present devices with vendor:device id. */
+static unsigned for_each_with_id(struct cmd_run *run, const char *id,
+				 void (*fn)(struct cmd_run *run, const char *name))
+{
+	const struct cmd_opts *o = run->opts;
+	char **names = NULL;
+	unsigned n = 0, hits = 0;
+
+	if (vb_bus_device_names(&run->ctx->roots, o->bus, &names, &n) < 0)
+		return 0;
+	for (unsigned i = 0; i < n; i++) {
+		_cleanup_(vb_device_freep) struct vb_device *dev = NULL;
+
+		if (vb_device_open(&run->ctx->roots, o->bus, names[i], &dev, NULL) < 0 ||
+		    !vb_device_has_id(dev, id))
+			continue;
+		hits++;
+		fn(run, names[i]);
+	}
+	vb_names_free(names, n);
+	return hits;
+}
+
+static void bind_now(struct cmd_run *run, const char *name)
+{
+	cmd_bind_one(run, name, run->opts->driver, false);
+}
+
+int cmd_bind_ids(struct vb_context *ctx, const struct cmd_opts *o)
+{
+	struct cmd_run run;
+
+	cmd_run_init(&run, ctx, o);
+	for (unsigned i = 0; i < o->n_devices; i++) {
+		struct vb_saved rule = { 0 };
+		struct vb_error err = { 0 };
+		const char *id = o->devices[i];
+
+		snprintf(rule.bus, sizeof(rule.bus), "%s", o->bus->name);
+		snprintf(rule.id, sizeof(rule.id), "%s", id);
+		if (o->driver)
+			snprintf(rule.driver, sizeof(rule.driver), "%s", o->driver);
+		/* The rule first: a device that appears while we bind the others is covered. */
+		if (!o->no_save && !o->dry_run && vb_store_save(&ctx->roots, &rule, &err) < 0) {
+			cmd_print_error(id, &err);
+			run.rc = EXIT_FAILED;
+			continue;
+		}
+		if (for_each_with_id(&run, id, bind_now) == 0 && !o->quiet && !o->json)
+			printf("%s: no such device now%s\n", id,
+			       o->no_save || o->dry_run ? "" : "; saved, it is bound when one appears");
+	}
+	return cmd_run_finish(&run);
+}
+
+int cmd_unbind_ids(struct vb_context *ctx, const struct cmd_opts *o)
+{
+	struct cmd_run run;
+
+	cmd_run_init(&run, ctx, o);
+	for (unsigned i = 0; i < o->n_devices; i++) {
+		_cleanup_free_ char *path = vb_store_id_path(&ctx->roots, o->bus->name, o->devices[i]);
+		struct vb_error err = { 0 };
+
+		if (!o->dry_run && vb_store_forget(&ctx->roots, path, &err) < 0) {
+			cmd_print_error(o->devices[i], &err);
+			run.rc = EXIT_FAILED;
+			continue;
+		}
+		if (for_each_with_id(&run, o->devices[i], cmd_unbind_one) == 0 && !o->quiet && !o->json)
+			printf("%s: no such device now; rule removed\n", o->devices[i]);
+	}
+	return cmd_run_finish(&run);
+}

@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "saved-set.h"
+
+/* Re-apply a binding saved for an address, if the same device still sits there. */
+static void restore_device(struct cmd_run *run, const struct vb_saved *s, const char *path)
+{
+	_cleanup_(vb_device_freep) struct vb_device *dev = NULL;
+	struct vb_bind_opts bo = cmd_bind_opts(run->opts);
+	struct vb_outcome out = { 0 };
+
+	bo.driver = s->driver;
+	if (vb_device_open(&run->ctx->roots, run->opts->bus, s->device, &dev, &out.error) < 0) {
+		out.status = out.error.code == -ENODEV ? VB_STATUS_ABSENT : VB_STATUS_FAILED;
+	} else if (s->modalias[0] && !streq_ptr(dev->modalias, s->modalias)) {
+		out.status = VB_STATUS_FAILED;
+		vb_error_set(&out.error, -ESTALE,
+			     "a different device sits here now (saved '%s', found '%s'): not bound",
+			     s->modalias, dev->modalias ? dev->modalias : "none");
+		vb_error_hint(&out.error, "'vfio-bind --unbind %s' forgets the old binding", s->device);
+	} else {
+		vb_bind(run->ctx, dev, &bo, &out);
+	}
+	cmd_run_report(run, s->device, dev, &out, path);
+	vb_outcome_clear(&out);
+}
+
+/* Bind every present device an ID rule covers, unless it has a binding of its own. */
+static void restore_rule(struct cmd_run *run, const struct vb_saved_set *set,
+			 const struct vb_saved *rule, char **names, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		_cleanup_(vb_device_freep) struct vb_device *dev = NULL;
+
+		if (vb_saved_set_device(set, rule->bus, names[i]))
+			continue;
+		if (vb_device_open(&run->ctx->roots, run->opts->bus, names[i], &dev, NULL) < 0 ||
+		    !vb_device_has_id(dev, rule->id))
+			continue;
+		cmd_bind_one(run, names[i], rule->driver[0] ? rule->driver : NULL, false);
+	}
+}
+
+static void report_bad_entries(struct cmd_run *run, const struct vb_saved_set *set)
+{
+	for (unsigned i = 0; i < set->n_bad; i++) {
+		struct vb_outcome out = { .status = VB_STATUS_FAILED, .error = set->bad_errors[i] };
+		const char *base = strrchr(set->bad_paths[i], '/');
+
+		cmd_run_report(run, base ? base + 1 : set->bad_paths[i], NULL, &out, set->bad_paths[i]);
+	}
+}
+
+int cmd_restore(struct vb_context *ctx, const struct cmd_opts *o)
+{
+	struct vb_saved_set set;
+	struct cmd_run run;
+	char **names = NULL;
+	unsigned n = 0;
+
+	cmd_run_init(&run, ctx, o);
+	if (vb_saved_set_load(&ctx->roots, &set) < 0) {
+		cmd_error(NULL, "cannot read the saved bindings in '%s'", ctx->roots.config_dir);
+		return EXIT_FAILED;
+	}
+	if (o->n_devices == 0) {
+		report_bad_entries(&run, &set);
+		for (unsigned i = 0; i < set.n; i++)
+			if (set.entries[i].device[0] && strcmp(set.entries[i].bus, o->bus->name) == 0)
+				restore_device(&run, &set.entries[i], set.paths[i]);
+		if (vb_bus_device_names(&ctx->roots, o->bus, &names, &n) == 0)
+			for (unsigned i = 0; i < set.n; i++)
+				if (set.entries[i].id[0] && strcmp(set.entries[i].bus, o->bus->name) == 0)
+					restore_rule(&run, &set, &set.entries[i], names, n);
+		vb_names_free(names, n);
+	}
+	for (unsigned i = 0; i < o->n_devices; i++) {
+		const char *name = o->devices[i];
+		const struct vb_saved *s = vb_saved_set_device(&set, o->bus->name, name);
+		_cleanup_(vb_device_freep) struct vb_device *dev = NULL;
+		const struct vb_saved *rule = NULL;
+		bool reported = false;
+
+		if (s) {
+			restore_device(&run, s, set.paths[s - set.entries]);
+			continue;
+		}
+		if (vb_device_open(&ctx->roots, o->bus, name, &dev, NULL) == 0) {
+			char id[16];
+
+			snprintf(id, sizeof(id), "%04X:%04X", dev->ids.vendor & 0xffff,
+				 dev->ids.device & 0xffff);
+			rule = dev->has_ids ? vb_saved_set_rule(&set, o->bus->name, id) : NULL;
+		}
+		if (rule) {
+			cmd_bind_one(&run, name, rule->driver[0] ? rule->driver : NULL, false);
+			continue;
+		}
+		/* A file that is there but could not be trusted is a failure, not "nothing saved". */
+		for (unsigned j = 0; j < set.n_bad; j++) {
+			_cleanup_free_ char *mine =
+				vb_store_device_path(&ctx->roots, o->bus->name, name);
+
+			if (mine && strcmp(mine, set.bad_paths[j]) == 0) {
+				struct vb_outcome out = { .status = VB_STATUS_FAILED,
+							  .error = set.bad_errors[j] };
+
+				cmd_run_report(&run, name, NULL, &out, NULL);
+				reported = true;
+			}
+		}
+		if (!reported && !o->quiet && !o->json)
+			printf("%s: nothing saved for it\n", name);
+	}
+	vb_saved_set_clear(&set);
+	return cmd_run_finish(&run);
+}

@@ -1,0 +1,329 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include "bus.h"
+#include "store.h"
+#include "sysfs.h"
+
+/* Saved files are tiny; anything bigger is not ours. */
+#define STORE_FILE_MAX 4096
+
+int vb_pci_id_canonical(const char *arg, char ret[10])
+{
+	char out[10];
+
+	if (!arg || strlen(arg) != 9 || arg[4] != ':')
+		return -EINVAL;
+	for (int i = 0; i < 9; i++) {
+		if (i == 4)
+			continue;
+		if (!isxdigit((unsigned char)arg[i]))
+			return -EINVAL;
+		out[i] = (char)toupper((unsigned char)arg[i]);
+	}
+	out[4] = ':';
+	out[9] = '\0';
+	memcpy(ret, out, sizeof(out));
+	return 0;
+}
+
+static bool modalias_is_valid(const char *s)
+{
+	if (!*s || strlen(s) >= 256)
+		return false;
+	for (; *s; s++)
+		if (!isgraph((unsigned char)*s) || *s == '"' || *s == '\\')
+			return false;
+	return true;
+}
+
+static int set_field(char *dst, size_t size, const char *value)
+{
+	if (strlen(value) >= size)
+		return -EINVAL;
+	strcpy(dst, value);
+	return 0;
+}
+
+int vb_saved_parse(const char *text, struct vb_saved *ret, struct vb_error *err)
+{
+	struct vb_saved s = { 0 };
+	int lineno = 0;
+
+	for (const char *line = text; line && *line;) {
+		const char *end = strchr(line, '\n');
+		size_t len = end ? (size_t)(end - line) : strlen(line);
+		char buf[512], *eq;
+		int r = 0;
+
+		lineno++;
+		if (len >= sizeof(buf))
+			return vb_error_set(err, -EINVAL, "line %d is too long", lineno);
+		memcpy(buf, line, len);
+		buf[len] = '\0';
+		line = end ? end + 1 : NULL;
+		if (buf[0] == '#' || buf[0] == '\0')
+			continue;
+		eq = strchr(buf, '=');
+		if (!eq)
+			return vb_error_set(err, -EINVAL, "line %d is not KEY=VALUE", lineno);
+		*eq++ = '\0';
+		if (strcmp(buf, "VFIO_BIND_BUS") == 0)
+			r = set_field(s.bus, sizeof(s.bus), eq);
+		else if (strcmp(buf, "VFIO_BIND_DEVICE") == 0)
+			r = set_field(s.device, sizeof(s.device), eq);
+		else if (strcmp(buf, "VFIO_BIND_ID") == 0)
+			r = vb_pci_id_canonical(eq, s.id);
+		else if (strcmp(buf, "VFIO_BIND_DRIVER") == 0)
+			r = set_field(s.driver, sizeof(s.driver), eq);
+		else if (strcmp(buf, "VFIO_BIND_MODULE") == 0)
+			r = set_field(s.module, sizeof(s.module), eq);
+		else if (strcmp(buf, "VFIO_BIND_MODALIAS") == 0)
+			r = set_field(s.modalias, sizeof(s.modalias), eq);
+		/* Unknown keys are for newer versions: skip them. */
+		if (r < 0)
+			return vb_error_set(err, -EINVAL, "line %d: bad value for %s", lineno, buf);
+	}
+
+	if (!vb_bus_find(s.bus))
+		return vb_error_set(err, -EINVAL, "no known VFIO_BIND_BUS");
+	if (!s.device[0] == !s.id[0])
+		return vb_error_set(err, -EINVAL, "needs exactly one of VFIO_BIND_DEVICE and VFIO_BIND_ID");
+	if (s.device[0] && !vb_name_is_valid(s.device))
+		return vb_error_set(err, -EINVAL, "VFIO_BIND_DEVICE is not a device name");
+	if (s.device[0] && !s.driver[0])
+		return vb_error_set(err, -EINVAL, "VFIO_BIND_DRIVER is missing");
+	if (s.driver[0] && !vb_name_is_valid(s.driver))
+		return vb_error_set(err, -EINVAL, "VFIO_BIND_DRIVER is not a driver name");
+	if (s.module[0] && !vb_name_is_valid(s.module))
+		return vb_error_set(err, -EINVAL, "VFIO_BIND_MODULE is not a module name");
+	if (s.modalias[0] && !modalias_is_valid(s.modalias))
+		return vb_error_set(err, -EINVAL, "VFIO_BIND_MODALIAS is not a modalias");
+	*ret = s;
+	return 0;
+}
+
+char *vb_saved_format(const struct vb_saved *s)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f)
+		return NULL;
+	fputs("# Saved by vfio-bind and re-applied at boot and hotplug.\n"
+	      "# 'vfio-bind --unbind' removes it; do not edit.\n", f);
+	fprintf(f, "VFIO_BIND_BUS=%s\n", s->bus);
+	if (s->device[0])
+		fprintf(f, "VFIO_BIND_DEVICE=%s\n", s->device);
+	if (s->id[0])
+		fprintf(f, "VFIO_BIND_ID=%s\n", s->id);
+	if (s->driver[0])
+		fprintf(f, "VFIO_BIND_DRIVER=%s\n", s->driver);
+	if (s->module[0])
+		fprintf(f, "VFIO_BIND_MODULE=%s\n", s->module);
+	if (s->modalias[0])
+		fprintf(f, "VFIO_BIND_MODALIAS=%s\n", s->modalias);
+	if (fclose(f) != 0) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+char *vb_store_device_path(const struct vb_roots *roots, const char *bus, const char *device)
+{
+	return vb_path("%s/%s-%s.conf", roots->config_dir, bus, device);
+}
+
+char *vb_store_id_path(const struct vb_roots *roots, const char *bus, const char *id)
+{
+	return vb_path("%s/%s-id-%s.conf", roots->config_dir, bus, id);
+}
+
+static int ensure_dir(const struct vb_roots *roots, struct vb_error *err)
+{
+	if (mkdir(roots->config_dir, 0755) < 0 && errno != EEXIST)
+		return vb_error_set_sys(err, -errno, "cannot create '%s'", roots->config_dir);
+	return 0;
+}
+
+static int fsync_dir(const char *dir)
+{
+	_cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0 || fsync(fd) < 0)
+		return -errno;
+	return 0;
+}
+
+int vb_store_save(const struct vb_roots *roots, const struct vb_saved *s, struct vb_error *err)
+{
+	_cleanup_free_ char *text = vb_saved_format(s);
+	_cleanup_free_ char *path = s->device[0] ? vb_store_device_path(roots, s->bus, s->device)
+						 : vb_store_id_path(roots, s->bus, s->id);
+	_cleanup_free_ char *tmp = vb_path("%s/.vfio-bind-XXXXXX", roots->config_dir);
+	_cleanup_close_ int fd = -1;
+	size_t len;
+	int r;
+
+	if (!text || !path || !tmp)
+		return -ENOMEM;
+	r = ensure_dir(roots, err);
+	if (r < 0)
+		return r;
+	fd = mkstemp(tmp);
+	if (fd < 0)
+		return vb_error_set_sys(err, -errno, "cannot save the binding in '%s'", roots->config_dir);
+	len = strlen(text);
+	if (fchmod(fd, 0644) < 0 || write(fd, text, len) != (ssize_t)len || fsync(fd) < 0 ||
+	    rename(tmp, path) < 0) {
+		r = -errno ? -errno : -EIO;
+		unlink(tmp);
+		return vb_error_set_sys(err, r, "cannot save the binding as '%s'", path);
+	}
+	fsync_dir(roots->config_dir);
+	return 0;
+}
+
+/* Owned by root and writable by root alone: else a user could make root rebind devices. */
+static bool trusted(const struct stat *st)
+{
+	return st->st_uid == 0 && !(st->st_mode & (S_IWGRP | S_IWOTH));
+}
+
+int vb_store_load(const struct vb_roots *roots, const char *path, struct vb_saved *ret,
+		  struct vb_error *err)
+{
+	_cleanup_close_ int fd = -1;
+	char text[STORE_FILE_MAX + 1];
+	struct stat st;
+	ssize_t n;
+	int r;
+
+	if (stat(roots->config_dir, &st) < 0)
+		return errno == ENOENT ? -ENOENT : vb_error_set_sys(err, -errno, "cannot read '%s'", roots->config_dir);
+	if (!trusted(&st)) {
+		vb_error_set(err, -EPERM, "'%s' is not owned by root or is writable by others: not trusted",
+			     roots->config_dir);
+		vb_error_hint(err, "chown root:root '%s' && chmod 755 '%s'", roots->config_dir, roots->config_dir);
+		return -EPERM;
+	}
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return -ENOENT;
+		if (errno == ELOOP)
+			return vb_error_set(err, -EPERM, "'%s' is a symbolic link: not trusted", path);
+		return vb_error_set_sys(err, -errno, "cannot read '%s'", path);
+	}
+	if (fstat(fd, &st) < 0)
+		return vb_error_set_sys(err, -errno, "cannot read '%s'", path);
+	if (!S_ISREG(st.st_mode))
+		return vb_error_set(err, -EPERM, "'%s' is not a regular file: not trusted", path);
+	if (!trusted(&st)) {
+		vb_error_set(err, -EPERM, "'%s' is not owned by root or is writable by others: not trusted", path);
+		vb_error_hint(err, "check who wrote it; 'vfio-bind --unbind' removes it, or chown root and chmod 644");
+		return -EPERM;
+	}
+	if (st.st_size > STORE_FILE_MAX)
+		return vb_error_set(err, -EFBIG, "'%s' is too large to be a saved binding", path);
+	n = read(fd, text, STORE_FILE_MAX);
+	if (n < 0)
+		return vb_error_set_sys(err, -errno, "cannot read '%s'", path);
+	text[n] = '\0';
+	if (memchr(text, '\0', (size_t)n))
+		return vb_error_set(err, -EINVAL, "'%s' is not text: corrupt", path);
+	r = vb_saved_parse(text, ret, err);
+	if (r < 0 && err) {
+		char why[sizeof(err->what)];
+
+		snprintf(why, sizeof(why), "%s", err->what);
+		vb_error_set(err, r, "'%s' is corrupt: %s", path, why);
+		vb_error_hint(err, "remove it and bind the device again");
+	}
+	return r;
+}
+
+int vb_store_forget(const struct vb_roots *roots, const char *path, struct vb_error *err)
+{
+	if (unlink(path) < 0 && errno != ENOENT)
+		return vb_error_set_sys(err, -errno, "cannot remove '%s'", path);
+	fsync_dir(roots->config_dir);
+	return 0;
+}
+
+static int path_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int vb_store_list(const struct vb_roots *roots, char ***ret_paths, unsigned *ret_n)
+{
+	_cleanup_closedir_ DIR *d = opendir(roots->config_dir);
+	char **paths = NULL;
+	unsigned n = 0;
+	struct dirent *de;
+
+	while (d && (de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+		char **more;
+
+		if (de->d_name[0] == '.' || len < 6 || strcmp(de->d_name + len - 5, ".conf") != 0)
+			continue;
+		more = realloc(paths, (n + 1) * sizeof(*paths));
+		if (!more) {
+			vb_store_list_free(paths, n);
+			return -ENOMEM;
+		}
+		paths = more;
+		paths[n] = vb_path("%s/%s", roots->config_dir, de->d_name);
+		if (!paths[n]) {
+			vb_store_list_free(paths, n);
+			return -ENOMEM;
+		}
+		n++;
+	}
+	if (n)
+		qsort(paths, n, sizeof(*paths), path_cmp);
+	*ret_paths = paths;
+	*ret_n = n;
+	return 0;
+}
+
+void vb_store_list_free(char **paths, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		free(paths[i]);
+	free(paths);
+}
+
+int vb_store_lock(const struct vb_roots *roots, int *ret_fd, struct vb_error *err)
+{
+	_cleanup_free_ char *path = vb_path("%s/.lock", roots->config_dir);
+	int fd, r;
+
+	if (!path)
+		return -ENOMEM;
+	r = ensure_dir(roots, err);
+	if (r < 0)
+		return r;
+	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return vb_error_set_sys(err, -errno, "cannot open the lock '%s'", path);
+	while (flock(fd, LOCK_EX) < 0) {
+		if (errno != EINTR) {
+			r = -errno;
+			close(fd);
+			return vb_error_set_sys(err, r, "cannot lock '%s'", path);
+		}
+	}
+	*ret_fd = fd;
+	return 0;
+}
