@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "saved-set.h"
+#include "store.h"
+#include "sysfs.h"
+
+static const char device_entry[] = "# comment\n"
+				   "VFIO_BIND_BUS=pci\n"
+				   "VFIO_BIND_DEVICE=0000:03:00.0\n"
+				   "VFIO_BIND_DRIVER=vfio-pci\n"
+				   "VFIO_BIND_MODULE=vfio_pci\n"
+				   "VFIO_BIND_MODALIAS=pci:v00008086d000010D3sv00008086sd0000A01Fbc02sc00i00\n"
+				   "VFIO_BIND_FUTURE_KEY=ignored\n";
+
+static void test_device_entry_parses(void **state)
+{
+	struct vb_saved s;
+
+	assert_int_equal(vb_saved_parse(device_entry, &s, NULL), 0);
+	assert_string_equal(s.bus, "pci");
+	assert_string_equal(s.device, "0000:03:00.0");
+	assert_string_equal(s.driver, "vfio-pci");
+	assert_string_equal(s.module, "vfio_pci");
+	assert_string_equal(s.id, "");
+	assert_string_equal(s.modalias, "pci:v00008086d000010D3sv00008086sd0000A01Fbc02sc00i00");
+}
+
+static void test_format_and_parse_round_trip(void **state)
+{
+	struct vb_saved in = { .bus = "pci", .id = "15B3:101E", .driver = "" }, out;
+	char *text = vb_saved_format(&in);
+
+	assert_non_null(text);
+	assert_non_null(strstr(text, "VFIO_BIND_ID=15B3:101E\n"));
+	assert_int_equal(vb_saved_parse(text, &out, NULL), 0);
+	assert_memory_equal(&in, &out, sizeof(in));
+	free(text);
+}
+
+static void test_corrupt_entries_are_refused(void **state)
+{
+	const char *bad[] = {
+		"",
+		"VFIO_BIND_BUS=pci\n",
+		"garbage\n",
+		"VFIO_BIND_BUS=usb\nVFIO_BIND_DEVICE=1-1\nVFIO_BIND_DRIVER=x\n",
+		"VFIO_BIND_BUS=pci\nVFIO_BIND_DEVICE=0000:03:00.0\n",
+		"VFIO_BIND_BUS=pci\nVFIO_BIND_DEVICE=../../x\nVFIO_BIND_DRIVER=vfio-pci\n",
+		"VFIO_BIND_BUS=pci\nVFIO_BIND_DEVICE=0000:03:00.0\nVFIO_BIND_DRIVER=vfio pci\n",
+		"VFIO_BIND_BUS=pci\nVFIO_BIND_DEVICE=0000:03:00.0\nVFIO_BIND_DRIVER=a/b\n",
+		"VFIO_BIND_BUS=pci\nVFIO_BIND_DEVICE=0000:03:00.0\nVFIO_BIND_ID=15b3:101e\nVFIO_BIND_DRIVER=x\n",
+		"VFIO_BIND_BUS=pci\nVFIO_BIND_ID=15b3-101e\n",
+		"VFIO_BIND_BUS=pci\nVFIO_BIND_ID=15b3:101e\nVFIO_BIND_MODALIAS=has space\n",
+		"VFIO_BIND_BUS=pci\nVFIO_BIND_DEVICE=0000:03:00.0\nVFIO_BIND_DRIVER=vfio-pci\nVFIO_BIND_MODULE=(null)\n",
+	};
+	struct vb_saved s = { .bus = "untouched" };
+	char long_line[700];
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct vb_error err = { 0 };
+
+		assert_int_equal(vb_saved_parse(bad[i], &s, &err), -EINVAL);
+		assert_true(err.what[0] != '\0');
+	}
+	memset(long_line, 'A', sizeof(long_line) - 1);
+	long_line[sizeof(long_line) - 1] = '\0';
+	assert_int_equal(vb_saved_parse(long_line, &s, NULL), -EINVAL);
+	assert_string_equal(s.bus, "untouched");
+}
+
+static void test_pci_ids(void **state)
+{
+	char id[10];
+
+	assert_int_equal(vb_pci_id_canonical("15b3:101e", id), 0);
+	assert_string_equal(id, "15B3:101E");
+	assert_int_equal(vb_pci_id_canonical("15b3:101", id), -EINVAL);
+	assert_int_equal(vb_pci_id_canonical("15b3:101eb", id), -EINVAL);
+	assert_int_equal(vb_pci_id_canonical("15b3-101e", id), -EINVAL);
+	assert_int_equal(vb_pci_id_canonical("15g3:101e", id), -EINVAL);
+	assert_int_equal(vb_pci_id_canonical(NULL, id), -EINVAL);
+}
+
+/* A config directory of its own for each test. */
+static int setup_dir(void **state)
+{
+	struct vb_roots *roots = calloc(1, sizeof(*roots));
+	char tmpl[] = "/tmp/vfio-bind-store-XXXXXX";
+
+	if (!roots || !mkdtemp(tmpl))
+		return -1;
+	chmod(tmpl, 0755);
+	roots->config_dir = vb_path("%s/vfio-bind.d", tmpl);
+	roots->sysfs = strdup(tmpl);
+	*state = roots;
+	return 0;
+}
+
+static int teardown_dir(void **state)
+{
+	struct vb_roots *roots = *state;
+	char *cmd = vb_path("rm -rf '%s'", roots->sysfs);
+
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	vb_roots_free(roots);
+	free(roots);
+	return 0;
+}
+
+static struct vb_saved sample(const char *device)
+{
+	struct vb_saved s = { .bus = "pci", .driver = "vfio-pci", .module = "vfio_pci" };
+
+	snprintf(s.device, sizeof(s.device), "%s", device);
+	return s;
+}
+
+static void write_file(const char *path, const char *text, mode_t mode)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	chmod(path, mode);
+}
+
+static void test_save_is_atomic_and_loads_back(void **state)
+{
+	struct vb_roots *roots = *state;
+	struct vb_saved s = sample("0000:03:00.0"), back;
+	char *path = vb_store_device_path(roots, "pci", "0000:03:00.0");
+	char **paths;
+	unsigned n;
+	struct stat st;
+
+	assert_int_equal(vb_store_save(roots, &s, NULL), 0);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0644);
+	assert_int_equal(vb_store_load(roots, path, &back, NULL), 0);
+	assert_string_equal(back.device, "0000:03:00.0");
+	/* No temporary file is left behind. */
+	assert_int_equal(vb_store_list(roots, &paths, &n), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(paths[0], path);
+	vb_store_list_free(paths, n);
+	assert_int_equal(vb_store_forget(roots, path, NULL), 0);
+	assert_int_equal(vb_store_load(roots, path, &back, NULL), -ENOENT);
+	assert_int_equal(vb_store_forget(roots, path, NULL), 0);
+	free(path);
+}
+
+static void test_untrusted_entries_are_refused(void **state)
+{
+	struct vb_roots *roots = *state;
+	struct vb_saved s = sample("0000:03:00.0"), back;
+	char *path = vb_store_device_path(roots, "pci", "0000:03:00.0");
+	char *link = vb_store_device_path(roots, "pci", "0000:04:00.0");
+	struct vb_error err = { 0 };
+
+	assert_int_equal(vb_store_save(roots, &s, NULL), 0);
+	chmod(path, 0666);
+	assert_int_equal(vb_store_load(roots, path, &back, &err), -EPERM);
+	assert_non_null(strstr(err.what, "not trusted"));
+	chmod(path, 0644);
+	if (geteuid() == 0) {
+		assert_int_equal(chown(path, 65534, 65534), 0);
+		assert_int_equal(vb_store_load(roots, path, &back, NULL), -EPERM);
+		assert_int_equal(chown(path, 0, 0), 0);
+	}
+	assert_int_equal(symlink(path, link), 0);
+	assert_int_equal(vb_store_load(roots, link, &back, NULL), -EPERM);
+	chmod(roots->config_dir, 0777);
+	assert_int_equal(vb_store_load(roots, path, &back, NULL), -EPERM);
+	chmod(roots->config_dir, 0755);
+	assert_int_equal(vb_store_load(roots, path, &back, NULL), 0);
+	free(path);
+	free(link);
+}
+
+static void test_odd_files_are_refused_and_do_not_stop_others(void **state)
+{
+	struct vb_roots *roots = *state;
+	struct vb_saved good = sample("0000:03:00.0");
+	struct vb_saved_set set;
+	char *empty = vb_path("%s/pci-0000:05:00.0.conf", roots->config_dir);
+	char *binary = vb_path("%s/pci-0000:06:00.0.conf", roots->config_dir);
+	char *huge = vb_path("%s/pci-0000:07:00.0.conf", roots->config_dir);
+	char *big = malloc(10000);
+	int fd;
+
+	assert_int_equal(vb_store_save(roots, &good, NULL), 0);
+	write_file(empty, "", 0644);
+	fd = open(binary, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	assert_int_equal(write(fd, "VFIO_BIND_BUS=pci\n\0\x01\x02", 21), 21);
+	close(fd);
+	memset(big, '#', 9999);
+	big[9999] = '\0';
+	write_file(huge, big, 0644);
+
+	assert_int_equal(vb_saved_set_load(roots, &set), 0);
+	assert_int_equal(set.n, 1);
+	assert_string_equal(set.entries[0].device, "0000:03:00.0");
+	assert_int_equal(set.n_bad, 3);
+	assert_non_null(vb_saved_set_device(&set, "pci", "0000:03:00.0"));
+	assert_null(vb_saved_set_device(&set, "pci", "0000:05:00.0"));
+	vb_saved_set_clear(&set);
+	free(empty);
+	free(binary);
+	free(huge);
+	free(big);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_device_entry_parses),
+		cmocka_unit_test(test_format_and_parse_round_trip),
+		cmocka_unit_test(test_corrupt_entries_are_refused),
+		cmocka_unit_test(test_pci_ids),
+		cmocka_unit_test_setup_teardown(test_save_is_atomic_and_loads_back, setup_dir, teardown_dir),
+		cmocka_unit_test_setup_teardown(test_untrusted_entries_are_refused, setup_dir, teardown_dir),
+		cmocka_unit_test_setup_teardown(test_odd_files_are_refused_and_do_not_stop_others,
+						setup_dir, teardown_dir),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
