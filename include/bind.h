@@ -35,6 +35,7 @@ struct vb_bind_opts {
 	const char *driver; /* --driver: skip the search */
 	bool dry_run;
 	bool force;         /* go ahead past the IOMMU check */
+	bool driver_saved;  /* driver comes from a saved binding: it was checked then */
 	/*
 	 * Called once the device is verified on its VFIO driver (or was there
 	 * already), e.g. to save the binding; a failure rolls the bind back.

@@ -105,8 +105,9 @@ static int check_iommu(struct vb_context *ctx, const struct vb_device *dev, stru
 
 	if (s == VB_IOMMU_OFF) {
 		vb_error_set(err, -ENXIO, "IOMMU is not enabled (no IOMMU groups)");
-		vb_error_hint(err, "boot with intel_iommu=on or amd_iommu=on, or for no isolation at all "
-				   "load vfio with enable_unsafe_noiommu_mode=1 (--force skips this check)");
+		vb_error_hint(err, "enable VT-d/AMD-Vi in the firmware and boot with intel_iommu=on or "
+				   "amd_iommu=on; for no isolation at all, load vfio with "
+				   "enable_unsafe_noiommu_mode=1 (--force skips this check)");
 		return -ENXIO;
 	}
 	if (s == VB_IOMMU_ON && dev->iommu_group < 0) {
@@ -115,6 +116,34 @@ static int check_iommu(struct vb_context *ctx, const struct vb_device *dev, stru
 		return -ENXIO;
 	}
 	return 0;
+}
+
+/*
+ * An override makes any driver take any device, so "-d mlx5_vfio_pci" on an
+ * Intel NIC would "work". A variant whose vfio_ aliases do not match the
+ * device is refused; the bus's generic VFIO driver fits every device.
+ */
+static int check_variant_fits(struct vb_resolver *res, const struct vb_device *dev,
+			      struct vb_outcome *out)
+{
+	struct vb_choice choice = { 0 };
+	bool fits = false;
+
+	if (!out->vfio_module || !dev->bus->vfio_aliases ||
+	    strcmp(out->vfio_module, dev->bus->vfio_module) == 0 ||
+	    !strstr(out->vfio_module, "vfio"))
+		return 0;
+	if (vb_resolve(res, dev->bus, dev->modalias, &choice, NULL) < 0)
+		return 0;
+	for (unsigned i = 0; i < choice.n_candidates; i++)
+		fits |= strcmp(choice.candidates[i].module, out->vfio_module) == 0;
+	vb_choice_clear(&choice);
+	if (fits)
+		return 0;
+	vb_error_set(&out->error, -EINVAL, "'%s' is a VFIO variant for other devices: none of its aliases matches this one",
+		     out->vfio_driver);
+	vb_error_hint(&out->error, "leave out --driver to get the right one, or add --force to bind it anyway");
+	return -EINVAL;
 }
 
 /* Pick the module and, when it is already loaded, the driver. */
@@ -132,11 +161,12 @@ static int choose(struct vb_context *ctx, struct vb_device *dev, const struct vb
 		if (!out->vfio_driver)
 			return -ENOMEM;
 		/* A registered driver needs no module; a built-in one may have none to name. */
-		if (vb_driver_is_registered(&ctx->roots, dev->bus, opts->driver) > 0) {
+		if (vb_driver_is_registered(&ctx->roots, dev->bus, opts->driver) > 0)
 			vb_driver_module(res, dev->bus, opts->driver, &out->vfio_module, NULL);
-			return 0;
-		}
-		return vb_driver_module(res, dev->bus, opts->driver, &out->vfio_module, &out->error);
+		else if ((r = vb_driver_module(res, dev->bus, opts->driver, &out->vfio_module,
+					       &out->error)) < 0)
+			return r;
+		return opts->force || opts->driver_saved ? 0 : check_variant_fits(res, dev, out);
 	}
 	r = vb_resolve(res, dev->bus, dev->modalias, &out->choice, &out->error);
 	if (r < 0)

@@ -39,7 +39,8 @@ static void saved_by(const struct vb_saved_set *saved, const struct vb_device *d
 	if (vb_saved_set_device(saved, dev->bus->name, dev->name))
 		vb_record_string(rec, "saved", "SAVED", "device");
 	else if (dev->has_ids && vb_saved_set_rule(saved, dev->bus->name, id)) {
-		snprintf(how, sizeof(how), "id %s", id);
+		snprintf(how, sizeof(how), "id %04x:%04x", dev->ids.vendor & 0xffff,
+			 dev->ids.device & 0xffff);
 		vb_record_string(rec, "saved", "SAVED", how);
 	} else {
 		vb_record_string(rec, "saved", "SAVED", NULL);

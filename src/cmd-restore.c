@@ -13,6 +13,7 @@ static void restore_device(struct cmd_run *run, const struct vb_saved *s, const 
 	struct vb_outcome out = { 0 };
 
 	bo.driver = s->driver;
+	bo.driver_saved = true;
 	if (vb_device_open(&run->ctx->roots, run->opts->bus, s->device, &dev, &out.error) < 0) {
 		out.status = out.error.code == -ENODEV ? VB_STATUS_ABSENT : VB_STATUS_FAILED;
 	} else if (s->modalias[0] && !streq_ptr(dev->modalias, s->modalias)) {
