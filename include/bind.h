@@ -30,6 +30,7 @@ struct vb_step {
 
 struct vb_device;
 struct vb_outcome;
+struct vb_holder;
 
 struct vb_bind_opts {
 	const char *driver; /* --driver: skip the search */
@@ -43,6 +44,10 @@ struct vb_bind_opts {
 	int (*commit)(void *data, const struct vb_device *dev, const struct vb_outcome *out,
 		      struct vb_error *err);
 	void *commit_data;
+	/* --unbind --force of a device a process holds: told who, before it blocks. */
+	void (*waiting)(void *data, const struct vb_device *dev, const struct vb_holder *holders,
+			unsigned n);
+	void *waiting_data;
 };
 
 /* Everything the command layer needs to report one device. */
@@ -56,10 +61,14 @@ struct vb_outcome {
 	char *old_override;
 	int probe_error;     /* what the driver's bind file returned, negative errno */
 	bool rolled_back;    /* the device is back where it was */
+	int group_viable;    /* 1/0: its IOMMU group can go to a VM afterwards; -1 unknown */
+	char *group_blockers; /* "0000:00:1f.3 (snd_hda_intel), ...": what keeps it from being viable */
 	struct vb_step *steps;
 	unsigned n_steps;
 	struct vb_error error;
 };
+
+#define VB_OUTCOME_INIT { .group_viable = -1 }
 
 void vb_outcome_clear(struct vb_outcome *out);
 
@@ -74,6 +83,12 @@ int vb_bind(struct vb_context *ctx, struct vb_device *dev, const struct vb_bind_
 /* Hand dev back to its host driver: clear the override, unbind, reprobe. */
 int vb_unbind(struct vb_context *ctx, struct vb_device *dev, const struct vb_bind_opts *opts,
 	      struct vb_outcome *out);
+
+/*
+ * Put a device a bind moved back on the driver and override it had (used when
+ * a --group transaction fails after this device succeeded). True when back.
+ */
+bool vb_bind_undo(struct vb_context *ctx, struct vb_device *dev, struct vb_outcome *out);
 
 /* A driver that hands devices to userspace through VFIO. */
 bool vb_driver_is_vfio(const char *driver);

@@ -32,7 +32,7 @@ struct vb_record {
 /* Add fields; a NULL string or a negative int with present=false is JSON null. */
 int vb_record_string(struct vb_record *rec, const char *key, const char *label, const char *value);
 int vb_record_int(struct vb_record *rec, const char *key, const char *label, long value, bool present);
-int vb_record_bool(struct vb_record *rec, const char *key, bool value);
+int vb_record_bool(struct vb_record *rec, const char *key, const char *label, bool value, bool present);
 int vb_record_json(struct vb_record *rec, const char *key, char *json_text);
 const struct vb_field *vb_record_get(const struct vb_record *rec, const char *key);
 void vb_record_clear(struct vb_record *rec);

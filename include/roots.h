@@ -3,11 +3,13 @@
 
 /*
  * Every path the tool touches derives from these roots, so tests can move
- * them: sysfs (/sys), the kernel's module directory (/lib/modules/RELEASE),
- * the modprobe.d configuration, and the saved-bindings directory.
+ * them: sysfs (/sys), procfs (/proc, for mounts, swaps, routes and open
+ * files), the kernel's module directory (/lib/modules/RELEASE), the
+ * modprobe.d configuration, and the saved-bindings directory.
  */
 struct vb_roots {
 	char *sysfs;
+	char *procfs;
 	char *modules_dir;
 	char *modprobe_dir; /* NULL: libkmod's own defaults */
 	char *config_dir;

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "bind.h"
+#include "safety.h"
 #include "sysfs.h"
 
 const char *vb_status_name(enum vb_status s)
@@ -30,12 +31,13 @@ void vb_outcome_clear(struct vb_outcome *out)
 	free(out->vfio_driver);
 	free(out->old_driver);
 	free(out->old_override);
+	free(out->group_blockers);
 	for (unsigned i = 0; i < out->n_steps; i++) {
 		free(out->steps[i].target);
 		free(out->steps[i].value);
 	}
 	free(out->steps);
-	*out = (struct vb_outcome){ 0 };
+	*out = (struct vb_outcome){ .group_viable = -1 };
 }
 
 static int add_step(struct vb_outcome *out, const char *action, char *target, const char *value)
@@ -210,6 +212,14 @@ static int load_and_name_driver(struct vb_context *ctx, struct vb_device *dev,
 	return 0;
 }
 
+static bool roll_back(struct vb_context *ctx, struct vb_device *dev, struct vb_outcome *out);
+
+bool vb_bind_undo(struct vb_context *ctx, struct vb_device *dev, struct vb_outcome *out)
+{
+	out->rolled_back = roll_back(ctx, dev, out);
+	return out->rolled_back;
+}
+
 /* Put back the override and the driver the device had; true when it is back. */
 static bool roll_back(struct vb_context *ctx, struct vb_device *dev, struct vb_outcome *out)
 {
@@ -259,6 +269,30 @@ static int device_gone(struct vb_outcome *out, int r)
 	return fail(out, r);
 }
 
+/* Whether dev's IOMMU group can go to a VM once dev is on VFIO, and what is in the way. */
+static void group_viability(struct vb_context *ctx, const struct vb_device *dev,
+			    struct vb_outcome *out)
+{
+	struct vb_group g;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	if (dev->iommu_group < 0 || vb_group_read(&ctx->roots, dev->iommu_group, &g) < 0)
+		return;
+	out->group_viable = vb_group_viable(&g, dev->name);
+	f = out->group_viable ? NULL : open_memstream(&buf, &len);
+	for (unsigned i = 0; f && i < g.n; i++) {
+		const struct vb_group_member *m = &g.members[i];
+
+		if (strcmp(m->name, dev->name) != 0 && !vb_driver_keeps_group_viable(m->driver))
+			fprintf(f, "%s%s (%s)", len || ftell(f) ? ", " : "", m->name, m->driver);
+	}
+	if (f && fclose(f) == 0)
+		out->group_blockers = buf;
+	vb_group_clear(&g);
+}
+
 static int already_there(const struct vb_device *dev, const struct vb_bind_opts *opts,
 			 struct vb_outcome *out)
 {
@@ -290,10 +324,15 @@ int vb_bind(struct vb_context *ctx, struct vb_device *dev, const struct vb_bind_
 	if (out->vfio_driver && streq_ptr(dev->driver, out->vfio_driver))
 		return already_there(dev, opts, out);
 	if (!opts->force) {
-		r = check_iommu(ctx, dev, &out->error);
+		r = vb_device_check_sriov(&ctx->roots, dev, &out->error);
+		if (r == 0)
+			r = vb_device_check_in_use(&ctx->roots, dev, &out->error);
+		if (r == 0)
+			r = check_iommu(ctx, dev, &out->error);
 		if (r < 0)
 			return fail(out, r);
 	}
+	group_viability(ctx, dev, out);
 
 	if (opts->dry_run) {
 		const char *drv = out->vfio_driver;
@@ -365,6 +404,31 @@ int vb_bind(struct vb_context *ctx, struct vb_device *dev, const struct vb_bind_
 	return fail(out, out->probe_error < 0 ? out->probe_error : -ENODEV);
 }
 
+/*
+ * Unbinding a device a VM or DPDK holds open blocks until it lets go: refuse,
+ * naming who, unless forced; then say who we wait for before blocking.
+ */
+static int check_holders(struct vb_context *ctx, const struct vb_device *dev,
+			 const struct vb_bind_opts *opts, struct vb_outcome *out)
+{
+	struct vb_holder *h = NULL;
+	unsigned n = 0;
+
+	if (vb_vfio_holders(&ctx->roots, dev, &h, &n) < 0 || n == 0)
+		return 0;
+	if (!opts->force) {
+		vb_error_set(&out->error, -EBUSY, "held open by process %d (%s) through %s%s",
+			     (int)h[0].pid, h[0].comm, h[0].node, n > 1 ? " and others" : "");
+		vb_error_hint(&out->error, "stop it first (the VM or the DPDK application), or add --force to wait until it lets go");
+		free(h);
+		return -EBUSY;
+	}
+	if (opts->waiting)
+		opts->waiting(opts->waiting_data, dev, h, n);
+	free(h);
+	return 0;
+}
+
 int vb_unbind(struct vb_context *ctx, struct vb_device *dev, const struct vb_bind_opts *opts,
 	      struct vb_outcome *out)
 {
@@ -379,6 +443,11 @@ int vb_unbind(struct vb_context *ctx, struct vb_device *dev, const struct vb_bin
 	if (!on_vfio && !dev->override) {
 		out->status = VB_STATUS_NOT_BOUND;
 		return 0;
+	}
+	if (on_vfio && !opts->dry_run) {
+		r = check_holders(ctx, dev, opts, out);
+		if (r < 0)
+			return fail(out, r);
 	}
 	if (!opts->dry_run) {
 		r = need_write_access(dev, &out->error);

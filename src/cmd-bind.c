@@ -5,7 +5,7 @@
 #include "store.h"
 
 /* Save what the udev rule and --restore need, once the device is verified there. */
-static int save_binding(void *data, const struct vb_device *dev, const struct vb_outcome *out,
+int cmd_save_binding(void *data, const struct vb_device *dev, const struct vb_outcome *out,
 			struct vb_error *err)
 {
 	const struct vb_roots *roots = data;
@@ -25,13 +25,13 @@ void cmd_bind_one(struct cmd_run *run, const char *name, const char *driver, boo
 {
 	_cleanup_(vb_device_freep) struct vb_device *dev = NULL;
 	struct vb_bind_opts bo = cmd_bind_opts(run->opts);
-	struct vb_outcome out = { 0 };
+	struct vb_outcome out = VB_OUTCOME_INIT;
 	_cleanup_free_ char *path = NULL;
 
 	if (driver)
 		bo.driver = driver;
 	if (save && !bo.dry_run) {
-		bo.commit = save_binding;
+		bo.commit = cmd_save_binding;
 		bo.commit_data = &run->ctx->roots;
 		path = vb_store_device_path(&run->ctx->roots, run->opts->bus->name, name);
 	}

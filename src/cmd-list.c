@@ -7,6 +7,7 @@
 #include "hwdb.h"
 #include "output.h"
 #include "resolve.h"
+#include "safety.h"
 #include "saved-set.h"
 #include "sysfs.h"
 
@@ -27,6 +28,35 @@ static void vfio_choice(struct vb_context *ctx, struct vb_resolver *res, const s
 	vb_record_string(rec, "vfio_driver", "VFIO DRIVER", driver);
 	vb_record_string(rec, "vfio_alias", NULL, choice.pattern);
 	vb_choice_clear(&choice);
+}
+
+/* Whether the device's group could go to a VM as it stands. */
+static void group_state(struct vb_context *ctx, const struct vb_device *dev, struct vb_record *rec)
+{
+	struct vb_group g;
+
+	if (dev->iommu_group < 0 || vb_group_read(&ctx->roots, dev->iommu_group, &g) < 0) {
+		vb_record_bool(rec, "group_viable", "VIABLE", false, false);
+		return;
+	}
+	vb_record_bool(rec, "group_viable", "VIABLE", vb_group_viable(&g, NULL), true);
+	vb_group_clear(&g);
+}
+
+/* SR-IOV: a PF shows its VF count, a VF its PF. */
+static void sriov_state(const struct vb_device *dev, struct vb_record *rec)
+{
+	_cleanup_free_ char *physfn = NULL, *text = NULL;
+	int vfs = vb_device_numvfs(dev);
+
+	vb_device_physfn(dev, &physfn);
+	if (physfn)
+		text = vb_path("VF of %s", physfn);
+	else if (vfs > 0)
+		text = vb_path("PF, %d VFs", vfs);
+	vb_record_string(rec, "sriov", "SR-IOV", text);
+	vb_record_string(rec, "physfn", NULL, physfn);
+	vb_record_int(rec, "sriov_numvfs", NULL, vfs, !physfn && vfs > 0);
 }
 
 /* "device" when saved by address, "id VVVV:DDDD" when an ID rule covers it. */
@@ -68,8 +98,10 @@ static void fill(struct vb_context *ctx, struct vb_resolver *res, struct vb_hwdb
 	vb_record_string(rec, "driver", "DRIVER", dev->driver);
 	vb_record_string(rec, "driver_override", "OVERRIDE", dev->override);
 	vb_record_int(rec, "iommu_group", "GROUP", dev->iommu_group, dev->iommu_group >= 0);
+	group_state(ctx, dev, rec);
 	vfio_choice(ctx, res, dev, rec);
 	saved_by(saved, dev, rec);
+	sriov_state(dev, rec);
 	vb_record_string(rec, "modalias", NULL, dev->modalias);
 	vb_record_string(rec, "vendor_name", NULL, vendor);
 	vb_record_string(rec, "device_name", NULL, model);

@@ -10,7 +10,7 @@ static void restore_device(struct cmd_run *run, const struct vb_saved *s, const 
 {
 	_cleanup_(vb_device_freep) struct vb_device *dev = NULL;
 	struct vb_bind_opts bo = cmd_bind_opts(run->opts);
-	struct vb_outcome out = { 0 };
+	struct vb_outcome out = VB_OUTCOME_INIT;
 
 	bo.driver = s->driver;
 	bo.driver_saved = true;
@@ -48,7 +48,7 @@ static void restore_rule(struct cmd_run *run, const struct vb_saved_set *set,
 static void report_bad_entries(struct cmd_run *run, const struct vb_saved_set *set)
 {
 	for (unsigned i = 0; i < set->n_bad; i++) {
-		struct vb_outcome out = { .status = VB_STATUS_FAILED, .error = set->bad_errors[i] };
+		struct vb_outcome out = { .group_viable = -1, .status = VB_STATUS_FAILED, .error = set->bad_errors[i] };
 		const char *base = strrchr(set->bad_paths[i], '/');
 
 		cmd_run_report(run, base ? base + 1 : set->bad_paths[i], NULL, &out, set->bad_paths[i]);
@@ -106,7 +106,7 @@ int cmd_restore(struct vb_context *ctx, const struct cmd_opts *o)
 				vb_store_device_path(&ctx->roots, o->bus->name, name);
 
 			if (mine && strcmp(mine, set.bad_paths[j]) == 0) {
-				struct vb_outcome out = { .status = VB_STATUS_FAILED,
+				struct vb_outcome out = { .group_viable = -1, .status = VB_STATUS_FAILED,
 							  .error = set.bad_errors[j] };
 
 				cmd_run_report(&run, name, NULL, &out, NULL);

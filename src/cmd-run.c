@@ -3,15 +3,25 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "safety.h"
 
 void cmd_run_init(struct cmd_run *run, struct vb_context *ctx, const struct cmd_opts *o)
 {
 	*run = (struct cmd_run){ .ctx = ctx, .opts = o, .rc = EXIT_OK };
 }
 
+static void say_waiting(void *data, const struct vb_device *dev, const struct vb_holder *h,
+			unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		cmd_error(dev->name, "waiting for process %d (%s) to let go of %s", (int)h[i].pid,
+			  h[i].comm, h[i].node);
+}
+
 struct vb_bind_opts cmd_bind_opts(const struct cmd_opts *o)
 {
-	return (struct vb_bind_opts){ .driver = o->driver, .dry_run = o->dry_run, .force = o->force };
+	return (struct vb_bind_opts){ .driver = o->driver, .dry_run = o->dry_run, .force = o->force,
+				      .waiting = say_waiting };
 }
 
 /* The steps as a JSON array of {action, target, value}. */
@@ -83,7 +93,9 @@ static void fill_record(struct vb_record *rec, struct vb_context *ctx, const cha
 		      dev && dev->iommu_group >= 0);
 	vb_record_string(rec, "vfio_group_node", NULL, node);
 	vb_record_string(rec, "saved", NULL, saved);
-	vb_record_bool(rec, "rolled_back", out->rolled_back);
+	vb_record_bool(rec, "group_viable", NULL, out->group_viable == 1, out->group_viable >= 0);
+	vb_record_string(rec, "group_blockers", NULL, out->group_blockers);
+	vb_record_bool(rec, "rolled_back", NULL, out->rolled_back, true);
 	vb_record_string(rec, "error", NULL, out->error.code ? out->error.what : NULL);
 	vb_record_string(rec, "hint", NULL, out->error.code && out->error.hint[0] ? out->error.hint : NULL);
 	vb_record_json(rec, "steps", steps_json(out));
@@ -128,6 +140,11 @@ static void print_outcome(struct cmd_run *run, const char *name, const struct vb
 			  out->choice.n_tied, out->choice.candidates[0].wildcards, out->vfio_module);
 	if (o->verbose && out->status != VB_STATUS_DRY_RUN)
 		print_steps(out, f);
+	if (out->group_viable == 0 && out->group_blockers && !o->quiet &&
+	    (out->status == VB_STATUS_BOUND || out->status == VB_STATUS_DRY_RUN))
+		cmd_error(name, "warning: its IOMMU group %d is not viable for a VM: %s stay%s on a host driver; "
+			  "--group binds the whole group", dev->iommu_group, out->group_blockers,
+			  strchr(out->group_blockers, ',') ? "" : "s");
 
 	switch (out->status) {
 	case VB_STATUS_BOUND: {

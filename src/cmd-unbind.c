@@ -9,7 +9,7 @@ void cmd_unbind_one(struct cmd_run *run, const char *name)
 	_cleanup_(vb_device_freep) struct vb_device *dev = NULL;
 	struct vb_bind_opts bo = cmd_bind_opts(run->opts);
 	_cleanup_free_ char *path = vb_store_device_path(roots, run->opts->bus->name, name);
-	struct vb_outcome out = { 0 };
+	struct vb_outcome out = VB_OUTCOME_INIT;
 	struct vb_saved saved;
 	bool had = false;
 

@@ -19,6 +19,7 @@ struct cmd_opts {
 	bool verbose;
 	bool no_save;
 	bool ids;       /* the arguments are vendor:device IDs */
+	bool group;     /* bind whole IOMMU groups as one transaction */
 	char **devices; /* canonical names (or IDs), validated before any verb runs */
 	unsigned n_devices;
 };
@@ -33,6 +34,7 @@ int cmd_bind(struct vb_context *ctx, const struct cmd_opts *o);
 int cmd_unbind(struct vb_context *ctx, const struct cmd_opts *o);
 int cmd_restore(struct vb_context *ctx, const struct cmd_opts *o);
 int cmd_list(struct vb_context *ctx, const struct cmd_opts *o);
+int cmd_bind_group(struct vb_context *ctx, const struct cmd_opts *o);
 int cmd_bind_ids(struct vb_context *ctx, const struct cmd_opts *o);
 int cmd_unbind_ids(struct vb_context *ctx, const struct cmd_opts *o);
 
@@ -58,6 +60,10 @@ int cmd_run_finish(struct cmd_run *run);
 
 /* The transaction options the command line implies. */
 struct vb_bind_opts cmd_bind_opts(const struct cmd_opts *o);
+
+/* Save the binding of a device now verified on its VFIO driver (a commit hook). */
+int cmd_save_binding(void *roots, const struct vb_device *dev, const struct vb_outcome *out,
+		     struct vb_error *err);
 
 /* Bind one device by name, saving it unless told not to; reported into run. */
 void cmd_bind_one(struct cmd_run *run, const char *name, const char *driver, bool save);

@@ -90,6 +90,8 @@ static int run_verb(struct vb_context *ctx, const struct parsed_args *a)
 	case VERB_LIST:
 		return cmd_list(ctx, &a->opts);
 	default:
+		if (a->opts.group)
+			return cmd_bind_group(ctx, &a->opts);
 		return a->opts.ids ? cmd_bind_ids(ctx, &a->opts) : cmd_bind(ctx, &a->opts);
 	}
 }

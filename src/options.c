@@ -21,6 +21,7 @@ static const struct option long_options[] = {
 	{ "driver", required_argument, NULL, 'd' },
 	{ "dry-run", no_argument, NULL, 'n' },
 	{ "force", no_argument, NULL, 'f' },
+	{ "group", no_argument, NULL, 'g' },
 	{ "json", no_argument, NULL, 'j' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -55,7 +56,10 @@ void options_usage(FILE *f)
 	      "Options:\n"
 	      "  -d, --driver=NAME   use driver NAME instead of searching modules.alias\n"
 	      "  -n, --dry-run       print every step (module, sysfs writes), do nothing\n"
-	      "  -f, --force         go ahead although no IOMMU protects the device\n"
+	      "  -g, --group         bind every device of each DEVICE's IOMMU group (bridges\n"
+	      "                      aside) as one transaction: all move, or none\n"
+	      "  -f, --force         go ahead although the device is in use, has SR-IOV VFs,\n"
+	      "                      is held open, or no IOMMU protects it\n"
 	      "      --no-save       bind for now only: not re-applied at boot or hotplug\n"
 	      "      --id            arguments are VENDOR:DEVICE IDs (15b3:101e): every such\n"
 	      "                      device, now and whenever one appears\n"
@@ -98,7 +102,7 @@ int options_parse(int argc, char *argv[], struct parsed_args *ret)
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":d:nfjqvhV", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":d:nfgjqvhV", long_options, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			/* The name goes into driver_override: nothing but a plain name may. */
@@ -111,6 +115,9 @@ int options_parse(int argc, char *argv[], struct parsed_args *ret)
 			break;
 		case 'f':
 			a.opts.force = true;
+			break;
+		case 'g':
+			a.opts.group = true;
 			break;
 		case 'j':
 			a.opts.json = true;
@@ -159,6 +166,8 @@ int options_parse(int argc, char *argv[], struct parsed_args *ret)
 		return usage_error("%s", "--driver only goes with a bind");
 	if (a.opts.ids && a.verb != VERB_BIND && a.verb != VERB_UNBIND)
 		return usage_error("%s", "--id goes with a bind or --unbind");
+	if (a.opts.group && (a.verb != VERB_BIND || a.opts.ids))
+		return usage_error("%s", "--group only goes with a bind of DEVICEs");
 	if (a.opts.no_save && a.verb != VERB_BIND)
 		return usage_error("%s", "--no-save only goes with a bind");
 	a.args = argv + optind;

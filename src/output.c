@@ -42,12 +42,13 @@ int vb_record_int(struct vb_record *rec, const char *key, const char *label, lon
 	return 0;
 }
 
-int vb_record_bool(struct vb_record *rec, const char *key, bool value)
+int vb_record_bool(struct vb_record *rec, const char *key, const char *label, bool value, bool present)
 {
-	struct vb_field *f = add(rec, key, NULL, VB_FIELD_BOOL);
+	struct vb_field *f = add(rec, key, label, VB_FIELD_BOOL);
 
 	if (!f)
 		return -ENOMEM;
+	f->null = !present;
 	f->number = value;
 	return 0;
 }
@@ -175,6 +176,8 @@ static const char *cell(const struct vb_field *fld, char *buf, size_t size)
 		snprintf(buf, size, "%ld", fld->number);
 		return buf;
 	}
+	if (fld->type == VB_FIELD_BOOL)
+		return fld->number ? "yes" : "no";
 	return fld->text ? fld->text : "-";
 }
 

@@ -21,6 +21,7 @@ int vb_roots_from_env(struct vb_roots *ret)
 	const char *v;
 
 	r.sysfs = env_or("VFIO_BIND_SYSFS", "/sys");
+	r.procfs = env_or("VFIO_BIND_PROCFS", "/proc");
 	r.config_dir = env_or("VFIO_BIND_CONFIG_DIR", VB_CONFIG_DIR);
 	v = getenv("VFIO_BIND_MODULES_DIR");
 	if (v && *v) {
@@ -34,7 +35,7 @@ int vb_roots_from_env(struct vb_roots *ret)
 	v = getenv("VFIO_BIND_MODPROBE_DIR");
 	if (v && *v)
 		r.modprobe_dir = strdup(v);
-	if (!r.sysfs || !r.config_dir || !r.modules_dir || (v && *v && !r.modprobe_dir)) {
+	if (!r.sysfs || !r.procfs || !r.config_dir || !r.modules_dir || (v && *v && !r.modprobe_dir)) {
 		vb_roots_free(&r);
 		return -ENOMEM;
 	}
@@ -45,6 +46,7 @@ int vb_roots_from_env(struct vb_roots *ret)
 void vb_roots_free(struct vb_roots *roots)
 {
 	free(roots->sysfs);
+	free(roots->procfs);
 	free(roots->modules_dir);
 	free(roots->modprobe_dir);
 	free(roots->config_dir);

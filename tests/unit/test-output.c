@@ -51,15 +51,18 @@ static void test_one_record_gives_json_and_table(void **state)
 	assert_int_equal(vb_record_string(&rec, "device", "DEVICE", "0000:00:02.0"), 0);
 	assert_int_equal(vb_record_string(&rec, "driver", "DRIVER", NULL), 0);
 	assert_int_equal(vb_record_int(&rec, "iommu_group", "GROUP", 7, true), 0);
-	assert_int_equal(vb_record_bool(&rec, "rolled_back", true), 0);
+	assert_int_equal(vb_record_bool(&rec, "rolled_back", NULL, true, true), 0);
+	assert_int_equal(vb_record_bool(&rec, "viable", "VIABLE", false, true), 0);
+	assert_int_equal(vb_record_bool(&rec, "unknown", NULL, false, false), 0);
 	assert_int_equal(vb_record_json(&rec, "steps", strdup("[]")), 0);
 
 	json = render(vb_output_json, &rec, 1);
 	assert_string_equal(json, "[\n  {\"device\": \"0000:00:02.0\", \"driver\": null, "
-				  "\"iommu_group\": 7, \"rolled_back\": true, \"steps\": []}\n]\n");
+				  "\"iommu_group\": 7, \"rolled_back\": true, \"viable\": false, "
+				  "\"unknown\": null, \"steps\": []}\n]\n");
 	table = render(vb_output_table, &rec, 1);
-	assert_string_equal(table, "DEVICE        DRIVER  GROUP\n"
-				   "0000:00:02.0  -       7\n");
+	assert_string_equal(table, "DEVICE        DRIVER  GROUP  VIABLE\n"
+				   "0000:00:02.0  -       7      no\n");
 	assert_non_null(vb_record_get(&rec, "rolled_back"));
 	assert_null(vb_record_get(&rec, "absent"));
 	free(json);

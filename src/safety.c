@@ -1,0 +1,389 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bind.h"
+#include "safety.h"
+#include "sysfs.h"
+
+/* Names of the entries of a directory, "." and ".." left out. */
+static int dir_names(const char *dir, char ***ret, unsigned *ret_n)
+{
+	_cleanup_closedir_ DIR *d = dir ? opendir(dir) : NULL;
+	char **names = NULL;
+	unsigned n = 0;
+	struct dirent *de;
+
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		char **more;
+
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		more = realloc(names, (n + 1) * sizeof(*names));
+		if (!more || !(more[n] = strdup(de->d_name))) {
+			vb_names_free(more ? more : names, n);
+			return -ENOMEM;
+		}
+		names = more;
+		n++;
+	}
+	*ret = names;
+	*ret_n = n;
+	return 0;
+}
+
+static bool is_bridge(const char *devpath)
+{
+	_cleanup_free_ char *p = vb_path("%s/class", devpath), *cls = NULL;
+
+	/* Base class 06, subclass 04: PCI-to-PCI bridge. */
+	return vb_read_attr(p, &cls) == 0 && strncmp(cls, "0x0604", 6) == 0;
+}
+
+int vb_group_read(const struct vb_roots *roots, int group, struct vb_group *ret)
+{
+	_cleanup_free_ char *dir = vb_path("%s/kernel/iommu_groups/%d/devices", roots->sysfs, group);
+	struct vb_group g = { .id = group };
+	char **names;
+	unsigned n;
+	int r;
+
+	r = dir_names(dir, &names, &n);
+	if (r < 0)
+		return r;
+	g.members = calloc(n ? n : 1, sizeof(*g.members));
+	for (unsigned i = 0; g.members && i < n; i++) {
+		_cleanup_free_ char *path = vb_path("%s/%s", dir, names[i]);
+		_cleanup_free_ char *link = vb_path("%s/%s/driver", dir, names[i]);
+		struct vb_group_member *m = &g.members[g.n];
+
+		if (strlen(names[i]) > VB_NAME_MAX)
+			continue;
+		strcpy(m->name, names[i]);
+		vb_read_link_name(link, &m->driver);
+		m->bridge = is_bridge(path) || streq_ptr(m->driver, "pcieport");
+		g.n++;
+	}
+	vb_names_free(names, n);
+	if (!g.members)
+		return -ENOMEM;
+	*ret = g;
+	return 0;
+}
+
+void vb_group_clear(struct vb_group *g)
+{
+	for (unsigned i = 0; i < g->n; i++)
+		free(g->members[i].driver);
+	free(g->members);
+	*g = (struct vb_group){ 0 };
+}
+
+bool vb_driver_keeps_group_viable(const char *driver)
+{
+	return !driver || vb_driver_is_vfio(driver) || strcmp(driver, "pci-stub") == 0 ||
+	       strcmp(driver, "pcieport") == 0;
+}
+
+bool vb_group_viable(const struct vb_group *g, const char *moving)
+{
+	for (unsigned i = 0; i < g->n; i++)
+		if (!streq_ptr(g->members[i].name, moving) &&
+		    !vb_driver_keeps_group_viable(g->members[i].driver))
+			return false;
+	return true;
+}
+
+/* True when path lies under dir (both resolved). */
+static bool under(const char *path, const char *dir_real)
+{
+	char real[PATH_MAX];
+	size_t n = strlen(dir_real);
+
+	return realpath(path, real) && strncmp(real, dir_real, n) == 0 && real[n] == '/';
+}
+
+/* The entries of SYSFS/class/CLASS whose device lies under the device. */
+static int class_members_under(const struct vb_roots *roots, const char *class,
+			       const struct vb_device *dev, char ***ret, unsigned *ret_n)
+{
+	_cleanup_free_ char *dir = vb_path("%s/class/%s", roots->sysfs, class);
+	char dev_real[PATH_MAX], **names;
+	unsigned n, kept = 0;
+
+	if (!realpath(dev->path, dev_real))
+		return -errno;
+	if (dir_names(dir, &names, &n) < 0) {
+		*ret = NULL;
+		*ret_n = 0;
+		return 0;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		_cleanup_free_ char *p = vb_path("%s/%s", dir, names[i]);
+
+		if (p && under(p, dev_real))
+			names[kept++] = names[i];
+		else
+			free(names[i]);
+	}
+	*ret = names;
+	*ret_n = kept;
+	return 0;
+}
+
+/* Is the block device "major:minor" mounted? Field 3 of mountinfo. */
+static bool is_mounted(const struct vb_roots *roots, const char *majmin, char *where, size_t size)
+{
+	_cleanup_free_ char *p = vb_path("%s/self/mountinfo", roots->procfs);
+	_cleanup_fclose_ FILE *f = p ? fopen(p, "re") : NULL;
+	char line[4096];
+
+	while (f && fgets(line, sizeof(line), f)) {
+		char mm[32], mnt[PATH_MAX];
+
+		if (sscanf(line, "%*s %*s %31s %*s %4095s", mm, mnt) == 2 && strcmp(mm, majmin) == 0) {
+			snprintf(where, size, "%s", mnt);
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool is_swap(const struct vb_roots *roots, const char *block)
+{
+	_cleanup_free_ char *p = vb_path("%s/swaps", roots->procfs);
+	_cleanup_fclose_ FILE *f = p ? fopen(p, "re") : NULL;
+	char line[4096], path[PATH_MAX];
+
+	while (f && fgets(line, sizeof(line), f)) {
+		const char *base;
+
+		if (sscanf(line, "%4095s", path) != 1 || path[0] != '/')
+			continue;
+		base = strrchr(path, '/') + 1;
+		if (strcmp(base, block) == 0)
+			return true;
+	}
+	return false;
+}
+
+static int check_block(const struct vb_roots *roots, const struct vb_device *dev,
+		       struct vb_error *err)
+{
+	char **blocks;
+	unsigned n;
+	int r = 0;
+
+	if (class_members_under(roots, "block", dev, &blocks, &n) < 0)
+		return 0;
+	for (unsigned i = 0; i < n && r == 0; i++) {
+		_cleanup_free_ char *devp = vb_path("%s/class/block/%s/dev", roots->sysfs, blocks[i]);
+		_cleanup_free_ char *hold = vb_path("%s/class/block/%s/holders", roots->sysfs, blocks[i]);
+		_cleanup_free_ char *majmin = NULL;
+		char where[PATH_MAX], **holders = NULL;
+		unsigned nh = 0;
+
+		if (vb_read_attr(devp, &majmin) == 0 && is_mounted(roots, majmin, where, sizeof(where))) {
+			r = vb_error_set(err, -EBUSY, "in use: /dev/%s is mounted on %s", blocks[i], where);
+			vb_error_hint(err, "unmount it first, or add --force if you are sure");
+		} else if (is_swap(roots, blocks[i])) {
+			r = vb_error_set(err, -EBUSY, "in use: /dev/%s is a swap device", blocks[i]);
+			vb_error_hint(err, "swapoff /dev/%s first, or add --force if you are sure", blocks[i]);
+		} else if (dir_names(hold, &holders, &nh) == 0 && nh > 0) {
+			r = vb_error_set(err, -EBUSY, "in use: /dev/%s is held by %s (device mapper, md or LVM)",
+					 blocks[i], holders[0]);
+			vb_error_hint(err, "stop %s first, or add --force if you are sure", holders[0]);
+		}
+		vb_names_free(holders, nh);
+	}
+	vb_names_free(blocks, n);
+	return r;
+}
+
+/*
+ * Whether iface is named in a /proc/net table, in column (or the last one when
+ * column < 0); with global_only, only rows whose scope (column 3) is global.
+ */
+static bool proc_net_mentions(const struct vb_roots *roots, const char *table, const char *iface,
+			      int column, bool global_only)
+{
+	_cleanup_free_ char *p = vb_path("%s/net/%s", roots->procfs, table);
+	_cleanup_fclose_ FILE *f = p ? fopen(p, "re") : NULL;
+	char line[1024];
+
+	while (f && fgets(line, sizeof(line), f)) {
+		char *tok[16], *save = NULL;
+		int n = 0;
+
+		for (char *t = strtok_r(line, " \t\n", &save); t && n < 16; t = strtok_r(NULL, " \t\n", &save))
+			tok[n++] = t;
+		if (n == 0 || (column >= n))
+			continue;
+		if (strcmp(tok[column < 0 ? n - 1 : column], iface) != 0)
+			continue;
+		/* if_inet6: link-local addresses (scope 20) are on every interface that is up. */
+		if (global_only && (n < 4 || strcmp(tok[3], "00") != 0))
+			continue;
+		return true;
+	}
+	return false;
+}
+
+static bool iface_busy(const struct vb_roots *roots, const char *iface)
+{
+	_cleanup_free_ char *p = vb_path("%s/class/net/%s/flags", roots->sysfs, iface);
+	_cleanup_free_ char *flags = NULL;
+
+	if (vb_read_attr(p, &flags) < 0 || !(strtoul(flags, NULL, 16) & 0x1 /* IFF_UP */))
+		return false;
+	return proc_net_mentions(roots, "route", iface, 0, false) ||
+	       proc_net_mentions(roots, "ipv6_route", iface, -1, false) ||
+	       proc_net_mentions(roots, "if_inet6", iface, 5, true);
+}
+
+static int check_net(const struct vb_roots *roots, const struct vb_device *dev, struct vb_error *err)
+{
+	char **ifaces;
+	unsigned n;
+	int r = 0;
+
+	if (class_members_under(roots, "net", dev, &ifaces, &n) < 0)
+		return 0;
+	for (unsigned i = 0; i < n && r == 0; i++) {
+		_cleanup_free_ char *m = vb_path("%s/class/net/%s/master", roots->sysfs, ifaces[i]);
+		_cleanup_free_ char *master = NULL;
+
+		if (iface_busy(roots, ifaces[i])) {
+			r = vb_error_set(err, -EBUSY, "in use: network interface %s is up with an address or route",
+					 ifaces[i]);
+			vb_error_hint(err, "'ip link set %s down' first (not if you are logged in through it), "
+					   "or add --force", ifaces[i]);
+		} else if (vb_read_link_name(m, &master) == 0 && iface_busy(roots, master)) {
+			r = vb_error_set(err, -EBUSY, "in use: network interface %s is part of %s, which is up with an address or route",
+					 ifaces[i], master);
+			vb_error_hint(err, "take %s out of %s first, or add --force", ifaces[i], master);
+		}
+	}
+	vb_names_free(ifaces, n);
+	return r;
+}
+
+static int check_boot_vga(const struct vb_device *dev, struct vb_error *err)
+{
+	_cleanup_free_ char *p = vb_path("%s/boot_vga", dev->path), *v = NULL;
+
+	if (!dev->driver || vb_driver_is_vfio(dev->driver) || vb_read_attr(p, &v) < 0 || strcmp(v, "1") != 0)
+		return 0;
+	vb_error_set(err, -EBUSY, "in use: it is the boot VGA device and '%s' drives the console on it",
+		     dev->driver);
+	vb_error_hint(err, "move the console to another GPU or boot with video=efifb:off, or add --force");
+	return -EBUSY;
+}
+
+int vb_device_check_in_use(const struct vb_roots *roots, const struct vb_device *dev,
+			   struct vb_error *err)
+{
+	int r;
+
+	r = check_block(roots, dev, err);
+	if (r == 0)
+		r = check_net(roots, dev, err);
+	if (r == 0)
+		r = check_boot_vga(dev, err);
+	return r;
+}
+
+int vb_device_numvfs(const struct vb_device *dev)
+{
+	_cleanup_free_ char *p = vb_path("%s/sriov_numvfs", dev->path), *v = NULL;
+
+	return vb_read_attr(p, &v) == 0 ? atoi(v) : 0;
+}
+
+int vb_device_physfn(const struct vb_device *dev, char **ret)
+{
+	_cleanup_free_ char *p = vb_path("%s/physfn", dev->path);
+
+	return vb_read_link_name(p, ret);
+}
+
+int vb_device_check_sriov(const struct vb_roots *roots, const struct vb_device *dev,
+			  struct vb_error *err)
+{
+	int vfs = vb_device_numvfs(dev);
+
+	if (vfs <= 0)
+		return 0;
+	vb_error_set(err, -EBUSY, "it is an SR-IOV physical function with %d VFs enabled; vfio-pci refuses it",
+		     vfs);
+	vb_error_hint(err, "bind the VFs instead, or disable them first: "
+			   "echo 0 > /sys/bus/%s/devices/%s/sriov_numvfs", dev->bus->name, dev->name);
+	return -EBUSY;
+}
+
+int vb_vfio_holders(const struct vb_roots *roots, const struct vb_device *dev,
+		    struct vb_holder **ret, unsigned *ret_n)
+{
+	_cleanup_free_ char *group_node = vb_device_group_node(roots, dev);
+	_cleanup_free_ char *vdev_dir = vb_path("%s/vfio-dev", dev->path);
+	_cleanup_free_ char *cdev = NULL;
+	struct vb_holder *list = NULL;
+	char **pids = NULL, **vdevs = NULL;
+	unsigned npids = 0, nvdevs = 0, n = 0;
+	pid_t self = getpid();
+
+	if (dir_names(vdev_dir, &vdevs, &nvdevs) == 0 && nvdevs > 0)
+		cdev = vb_path("/dev/vfio/devices/%s", vdevs[0]);
+	vb_names_free(vdevs, nvdevs);
+	if (dir_names(roots->procfs, &pids, &npids) < 0) {
+		*ret = NULL;
+		*ret_n = 0;
+		return 0;
+	}
+	for (unsigned i = 0; i < npids; i++) {
+		_cleanup_free_ char *fddir = NULL;
+		char **fds = NULL;
+		unsigned nfds = 0;
+
+		if (!isdigit((unsigned char)pids[i][0]) || atoi(pids[i]) == self)
+			continue;
+		fddir = vb_path("%s/%s/fd", roots->procfs, pids[i]);
+		if (dir_names(fddir, &fds, &nfds) < 0)
+			continue;
+		for (unsigned j = 0; j < nfds; j++) {
+			_cleanup_free_ char *fd = vb_path("%s/%s", fddir, fds[j]);
+			char target[PATH_MAX];
+			ssize_t len = fd ? readlink(fd, target, sizeof(target) - 1) : -1;
+
+			if (len <= 0)
+				continue;
+			target[len] = '\0';
+			if (streq_ptr(target, group_node) || streq_ptr(target, cdev)) {
+				_cleanup_free_ char *commp = vb_path("%s/%s/comm", roots->procfs, pids[i]);
+				_cleanup_free_ char *comm = NULL;
+				struct vb_holder *more = realloc(list, (n + 1) * sizeof(*list));
+
+				if (!more)
+					break;
+				list = more;
+				list[n] = (struct vb_holder){ .pid = atoi(pids[i]) };
+				vb_read_attr(commp, &comm);
+				snprintf(list[n].comm, sizeof(list[n].comm), "%s", comm ? comm : "?");
+				snprintf(list[n].node, sizeof(list[n].node), "%.63s", target);
+				n++;
+				break;
+			}
+		}
+		vb_names_free(fds, nfds);
+	}
+	vb_names_free(pids, npids);
+	*ret = list;
+	*ret_n = n;
+	return 0;
+}
