@@ -60,6 +60,7 @@ char *vb_device_group_node(const struct vb_roots *roots, const struct vb_device 
 int vb_bus_device_names(const struct vb_roots *roots, const struct vb_bus *bus, char ***ret,
 			unsigned *ret_n);
 void vb_names_free(char **names, unsigned n);
+void vb_names_sort(char **names, unsigned n);
 
 /* True when dev's vendor:device is id ("15B3:101E"). */
 bool vb_device_has_id(const struct vb_device *dev, const char *id);

@@ -100,6 +100,14 @@ int cmd_bind_group(struct vb_context *ctx, const struct cmd_opts *o)
 				     failed);
 		outs[i].status = VB_STATUS_FAILED;
 	}
+	/* Members never tried are reported too: the user asked for the whole group. */
+	for (unsigned i = done; failed && devs && outs && i < n; i++, done++) {
+		outs[i] = (struct vb_outcome)VB_OUTCOME_INIT;
+		outs[i].status = VB_STATUS_FAILED;
+		vb_error_set(&outs[i].error, -ECANCELED,
+			     "not moved: %s of the same IOMMU group failed, and the group moves as one",
+			     failed);
+	}
 	for (unsigned i = 0; i < done; i++) {
 		cmd_run_report(&run, names[i], devs[i], &outs[i], NULL);
 		vb_outcome_clear(&outs[i]);

@@ -237,11 +237,16 @@ int vb_bus_device_names(const struct vb_roots *roots, const struct vb_bus *bus, 
 		names = more;
 		n++;
 	}
-	if (n)
-		qsort(names, n, sizeof(*names), name_cmp);
+	vb_names_sort(names, n);
 	*ret = names;
 	*ret_n = n;
 	return 0;
+}
+
+void vb_names_sort(char **names, unsigned n)
+{
+	if (n)
+		qsort(names, n, sizeof(*names), name_cmp);
 }
 
 void vb_names_free(char **names, unsigned n)

@@ -57,6 +57,7 @@ int vb_group_read(const struct vb_roots *roots, int group, struct vb_group *ret)
 	r = dir_names(dir, &names, &n);
 	if (r < 0)
 		return r;
+	vb_names_sort(names, n);
 	g.members = calloc(n ? n : 1, sizeof(*g.members));
 	for (unsigned i = 0; g.members && i < n; i++) {
 		_cleanup_free_ char *path = vb_path("%s/%s", dir, names[i]);
