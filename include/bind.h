@@ -61,6 +61,7 @@ struct vb_outcome {
 	char *old_override;
 	int probe_error;     /* what the driver's bind file returned, negative errno */
 	bool rolled_back;    /* the device is back where it was */
+	bool vanished;       /* the device was removed while it was being moved */
 	int group_viable;    /* 1/0: its IOMMU group can go to a VM afterwards; -1 unknown */
 	char *group_blockers; /* "0000:00:1f.3 (snd_hda_intel), ...": what keeps it from being viable */
 	struct vb_step *steps;

@@ -42,6 +42,9 @@ bool vb_group_viable(const struct vb_group *g, const char *moving);
 int vb_device_check_in_use(const struct vb_roots *roots, const struct vb_device *dev,
 			   struct vb_error *err);
 
+/* Refuse a PCI bridge: it is never handed to a VM, and its children would lose it. -EINVAL. */
+int vb_device_check_bridge(const struct vb_device *dev, struct vb_error *err);
+
 /* Refuse a physical function with SR-IOV VFs enabled: vfio-pci would. -EBUSY. */
 int vb_device_check_sriov(const struct vb_roots *roots, const struct vb_device *dev,
 			  struct vb_error *err);

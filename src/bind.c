@@ -203,10 +203,16 @@ static int load_and_name_driver(struct vb_context *ctx, struct vb_device *dev,
 		return vb_module_driver(&ctx->roots, dev->bus, out->vfio_module, &out->vfio_driver,
 					&out->error);
 	if (vb_driver_is_registered(&ctx->roots, dev->bus, opts->driver) <= 0) {
+		_cleanup_free_ char *real = NULL;
+
 		vb_error_set(&out->error, -ENOENT, "module '%s' is loaded but registers no driver '%s'",
 			     out->vfio_module, opts->driver);
-		vb_error_hint(&out->error, "'ls /sys/bus/%s/drivers' shows the driver names",
-			      dev->bus->name);
+		if (vb_module_driver(&ctx->roots, dev->bus, out->vfio_module, &real, NULL) == 0)
+			vb_error_hint(&out->error, "its driver is '%s': use --driver %s (a driver name, not a module name)",
+				      real, real);
+		else
+			vb_error_hint(&out->error, "'ls /sys/bus/%s/drivers' shows the driver names",
+				      dev->bus->name);
 		return -ENOENT;
 	}
 	return 0;
@@ -262,10 +268,14 @@ static int remember_start(struct vb_device *dev, struct vb_outcome *out)
 	return 0;
 }
 
-static int device_gone(struct vb_outcome *out, int r)
+/* Fail; if the device itself is gone, say so instead of the write that noticed. */
+static int device_gone(const struct vb_device *dev, struct vb_outcome *out, int r)
 {
-	if (r == -ENODEV || r == -ENOENT)
+	if (vb_exists(dev->path) == 0) {
+		out->vanished = true;
+		out->rolled_back = false;
 		vb_error_set(&out->error, -ENODEV, "the device disappeared while it was being moved");
+	}
 	return fail(out, r);
 }
 
@@ -324,7 +334,9 @@ int vb_bind(struct vb_context *ctx, struct vb_device *dev, const struct vb_bind_
 	if (out->vfio_driver && streq_ptr(dev->driver, out->vfio_driver))
 		return already_there(dev, opts, out);
 	if (!opts->force) {
-		r = vb_device_check_sriov(&ctx->roots, dev, &out->error);
+		r = vb_device_check_bridge(dev, &out->error);
+		if (r == 0)
+			r = vb_device_check_sriov(&ctx->roots, dev, &out->error);
 		if (r == 0)
 			r = vb_device_check_in_use(&ctx->roots, dev, &out->error);
 		if (r == 0)
@@ -340,6 +352,8 @@ int vb_bind(struct vb_context *ctx, struct vb_device *dev, const struct vb_bind_
 
 		if (!drv || vb_driver_is_registered(&ctx->roots, dev->bus, drv) <= 0) {
 			add_step(out, "load-module", strdup(out->vfio_module), NULL);
+			if (!drv && strcmp(out->vfio_module, dev->bus->vfio_module) == 0)
+				drv = dev->bus->vfio_driver;
 			if (!drv)
 				drv = later = vb_path("<driver of %s>", out->vfio_module);
 		}
@@ -366,14 +380,14 @@ int vb_bind(struct vb_context *ctx, struct vb_device *dev, const struct vb_bind_
 	if (r < 0) {
 		vb_error_set_sys(&out->error, r, "cannot set driver_override to '%s'", out->vfio_driver);
 		out->rolled_back = vb_device_refresh(dev) == 0;
-		return device_gone(out, r);
+		return device_gone(dev, out, r);
 	}
 	if (dev->driver) {
 		r = step_write(out, false, attr_path(dev, "driver/unbind"), dev->name);
 		if (r < 0) {
 			vb_error_set_sys(&out->error, r, "cannot unbind '%s'", dev->driver);
 			out->rolled_back = roll_back(ctx, dev, out);
-			return device_gone(out, r);
+			return device_gone(dev, out, r);
 		}
 	}
 	out->probe_error = step_write(out, false, driver_file(ctx, dev, out->vfio_driver, "bind"),
@@ -381,7 +395,7 @@ int vb_bind(struct vb_context *ctx, struct vb_device *dev, const struct vb_bind_
 
 	r = vb_device_refresh(dev);
 	if (r < 0)
-		return device_gone(out, r);
+		return device_gone(dev, out, r);
 	if (streq_ptr(dev->driver, out->vfio_driver)) {
 		r = opts->commit ? opts->commit(opts->commit_data, dev, out, &out->error) : 0;
 		if (r < 0) {
@@ -440,7 +454,8 @@ int vb_unbind(struct vb_context *ctx, struct vb_device *dev, const struct vb_bin
 	r = remember_start(dev, out);
 	if (r < 0)
 		return fail(out, r);
-	if (!on_vfio && !dev->override) {
+	/* On a host driver with no override: nothing of ours to undo. */
+	if (!on_vfio && !dev->override && dev->driver) {
 		out->status = VB_STATUS_NOT_BOUND;
 		return 0;
 	}
@@ -460,14 +475,14 @@ int vb_unbind(struct vb_context *ctx, struct vb_device *dev, const struct vb_bin
 	r = step_write(out, opts->dry_run, attr_path(dev, "driver_override"), "\n");
 	if (r < 0) {
 		vb_error_set_sys(&out->error, r, "cannot clear driver_override");
-		return device_gone(out, r);
+		return device_gone(dev, out, r);
 	}
 	if (on_vfio) {
 		r = step_write(out, opts->dry_run, attr_path(dev, "driver/unbind"), dev->name);
 		if (r < 0) {
 			vb_error_set_sys(&out->error, r, "cannot unbind '%s'", dev->driver);
 			out->rolled_back = roll_back(ctx, dev, out);
-			return device_gone(out, r);
+			return device_gone(dev, out, r);
 		}
 	}
 	if (on_vfio || !dev->driver)
@@ -478,7 +493,7 @@ int vb_unbind(struct vb_context *ctx, struct vb_device *dev, const struct vb_bin
 	}
 	r = vb_device_refresh(dev);
 	if (r < 0)
-		return device_gone(out, r);
+		return device_gone(dev, out, r);
 	out->status = VB_STATUS_UNBOUND;
 	return 0;
 }

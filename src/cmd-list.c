@@ -18,10 +18,13 @@ static void vfio_choice(struct vb_context *ctx, struct vb_resolver *res, const s
 	struct vb_choice choice = { 0 };
 	_cleanup_free_ char *driver = NULL;
 
+	/* Bridges stay with the host: nothing to choose. */
+	if (vb_device_check_bridge(dev, NULL) < 0)
+		res = NULL;
 	if (res && vb_resolve(res, dev->bus, dev->modalias, &choice, NULL) == 0) {
 		if (vb_module_is_loaded(&ctx->roots, choice.module) > 0)
 			vb_module_driver(&ctx->roots, dev->bus, choice.module, &driver, NULL);
-		else if (choice.fallback)
+		else if (strcmp(choice.module, dev->bus->vfio_module) == 0)
 			driver = strdup(dev->bus->vfio_driver);
 	}
 	vb_record_string(rec, "vfio_module", "VFIO MODULE", choice.module);

@@ -213,6 +213,9 @@ static void print_outcome(struct cmd_run *run, const char *name, const struct vb
 void cmd_run_report(struct cmd_run *run, const char *name, const struct vb_device *dev,
 		    const struct vb_outcome *out, const char *saved)
 {
+	/* What was read of a device that has gone since says nothing true now. */
+	if (out->vanished)
+		dev = NULL;
 	print_outcome(run, name, dev, out);
 	if (out->status == VB_STATUS_FAILED)
 		run->rc = EXIT_FAILED;

@@ -300,6 +300,15 @@ int vb_device_check_in_use(const struct vb_roots *roots, const struct vb_device 
 	return r;
 }
 
+int vb_device_check_bridge(const struct vb_device *dev, struct vb_error *err)
+{
+	if (!is_bridge(dev->path))
+		return 0;
+	vb_error_set(err, -EINVAL, "it is a PCI bridge: bridges stay with the host and VFIO refuses them");
+	vb_error_hint(err, "bind the devices behind it instead");
+	return -EINVAL;
+}
+
 int vb_device_numvfs(const struct vb_device *dev)
 {
 	_cleanup_free_ char *p = vb_path("%s/sriov_numvfs", dev->path), *v = NULL;

@@ -1,0 +1,110 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# --list shows what the binary knows of each device and changes nothing.
+
+. "$(dirname "$0")/harness.sh"
+
+test_list_shows_driver_override_group_and_choice() {
+	fake_set_override "$S" 0000:00:04.0 nvme
+	remember
+	vb --list
+	assert_rc 0
+	assert_unchanged
+	assert_no_kernel_calls
+	for dev in 0000:00:00.0 0000:00:02.0 0000:00:03.0 0000:00:04.0 \
+		0000:00:1c.0 0000:03:00.1; do
+		assert_stdout_says "$dev"
+	done
+	for word in e1000e virtio-pci mlx5_core pcieport \
+		'e1000e[-_]vfio[-_]pci' 'mlx5_vfio_pci' 'vfio[-_]pci'; do
+		assert_stdout_says "$word"
+	done
+}
+
+# One object per device, with the keys DESIGN.md §4 promises.
+test_list_json_is_valid_and_complete() {
+	fake_set_override "$S" 0000:00:04.0 nvme
+	remember
+	vb --list --json
+	assert_rc 0
+	assert_unchanged
+	assert_no_kernel_calls
+	if ! command -v python3 >/dev/null 2>&1; then
+		echo "NOTE: no python3: JSON not validated"
+		assert_stdout_says '^\['
+		return
+	fi
+	python3 -m json.tool "$T/out" >/dev/null || fail "stdout is not JSON"
+	python3 - "$T/out" <<'PY' || fail "JSON content is wrong"
+import json, sys
+
+doc = json.load(open(sys.argv[1]))
+assert isinstance(doc, list), "not an array"
+devs = {d.get("device"): d for d in doc}
+bad = []
+
+def want(dev, key, *ok):
+    d = devs.get(dev)
+    if d is None:
+        bad.append(f"{dev}: missing")
+        return
+    v = d.get(key, "<absent>")
+    if v not in ok and str(v) not in [str(o) for o in ok]:
+        bad.append(f"{dev}: {key}={v!r}, want one of {ok!r}")
+
+for dev in devs.values():
+    for key in ("bus", "device", "driver", "driver_override", "iommu_group",
+                "vfio_driver", "vfio_module"):
+        if key not in dev:
+            bad.append(f"{dev.get('device')}: no key {key!r}")
+    for key in ("status", "error"):
+        if key not in dev:
+            print(f"NOTE: {dev.get('device')}: no key {key!r} in --list")
+want("0000:00:02.0", "bus", "pci")
+want("0000:00:02.0", "driver", "e1000e")
+want("0000:00:02.0", "driver_override", None)
+want("0000:00:02.0", "iommu_group", 1)
+# A driver's name is known once its module is loaded; null until then.
+want("0000:00:02.0", "vfio_driver", "e1000e-vfio-pci", None)
+want("0000:00:02.0", "vfio_module", "e1000e_vfio_pci")
+want("0000:03:00.1", "driver", "mlx5_core")
+want("0000:03:00.1", "iommu_group", 5)
+want("0000:03:00.1", "vfio_driver", "mlx5_vfio_pci")
+want("0000:03:00.1", "vfio_module", "mlx5_vfio_pci")
+want("0000:00:03.0", "driver", "virtio-pci")
+want("0000:00:03.0", "vfio_driver", "vfio-pci", None)
+want("0000:00:03.0", "vfio_module", "vfio_pci")
+want("0000:00:00.0", "driver", None)
+want("0000:00:04.0", "driver_override", "nvme")
+for b in bad:
+    print(b)
+sys.exit(1 if bad else 0)
+PY
+}
+
+test_list_json_shows_no_group_without_iommu() {
+	fake_iommu_off "$S"
+	remember
+	vb --list --json 0000:00:02.0
+	assert_rc 0
+	assert_unchanged
+	command -v python3 >/dev/null 2>&1 || skip "no python3"
+	python3 - "$T/out" <<'PY' || fail "iommu_group is not null"
+import json, sys
+doc = json.load(open(sys.argv[1]))
+assert len(doc) == 1 and doc[0]["device"] == "0000:00:02.0", doc
+assert doc[0]["iommu_group"] is None, doc[0]["iommu_group"]
+PY
+}
+
+test_list_named_device_only() {
+	vb --list 0000:00:03.0
+	assert_rc 0
+	assert_stdout_says '0000:00:03.0'
+	if grep -q '0000:00:02.0' "$T/out"; then
+		fail "lists devices it was not asked for"
+	fi
+}
+
+fake_main "$@"

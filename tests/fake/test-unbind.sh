@@ -1,0 +1,74 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# --unbind hands a device back to its host driver and clears the override.
+
+. "$(dirname "$0")/harness.sh"
+
+E1000E=0000:00:02.0
+VIRTIO=0000:00:03.0
+
+test_unbind_returns_device_to_host_driver() {
+	fake_load "$S" vfio_pci
+	fake_move "$S" $E1000E vfio-pci
+	remember
+	vb --unbind $E1000E
+	assert_rc 0
+	assert_driver $E1000E e1000e
+	assert_override $E1000E "(null)"
+	[ ! -e "$S/.fake/devices/$E1000E/override_null" ] ||
+		fail "the override holds the text (null)"
+}
+
+# Left driverless with a VFIO override (say, by a script that failed).
+test_unbind_driverless_device_with_override_returns_to_host() {
+	fake_load "$S" vfio_pci
+	fake_unbind "$S" $E1000E
+	fake_set_override "$S" $E1000E vfio-pci
+	remember
+	vb --unbind $E1000E
+	assert_rc 0
+	assert_driver $E1000E e1000e
+	assert_override $E1000E "(null)"
+}
+
+# Driverless, with an override that reads "(null)" (here the text, which
+# blocks every driver): --unbind must clear it with "\n" and probe, so the
+# device ends on its host driver.
+test_unbind_driverless_device_returns_to_host_driver() {
+	fake_unbind "$S" $E1000E
+	fake_set_override "$S" $E1000E "(null)"
+	remember
+	vb --unbind $E1000E
+	assert_rc 0
+	assert_driver $E1000E e1000e
+	assert_override $E1000E "(null)"
+	[ ! -e "$S/.fake/devices/$E1000E/override_null" ] ||
+		fail "the override still holds the text (null)"
+}
+
+test_unbind_device_on_host_driver_changes_nothing() {
+	vb --unbind $E1000E
+	assert_rc 0
+	assert_unchanged
+	if grep -q "unbind e1000e $E1000E" "$S/.fake/log"; then
+		fail "the host driver was torn off for nothing"
+	fi
+}
+
+# No host driver left to claim it: the device ends with none, override
+# cleared. Either exit status is defensible; the test records which.
+test_unbind_without_host_driver_clears_override() {
+	fake_load "$S" vfio_pci
+	fake_move "$S" $VIRTIO vfio-pci
+	rm -rf "$S/bus/pci/drivers/virtio-pci" "$S/module/virtio_pci"
+	: >"$S/.fake/modules/virtio_pci/drivers"
+	remember
+	vb --unbind $VIRTIO
+	assert_rc 0 1
+	assert_driver $VIRTIO -
+	assert_override $VIRTIO "(null)"
+	echo "NOTE: exit status $rc; stderr: $(tr '\n' ' ' <"$T/err")"
+}
+
+fake_main "$@"
