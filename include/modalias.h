@@ -12,3 +12,10 @@ struct vb_pci_ids {
  * -EINVAL for anything else.
  */
 int vb_modalias_parse_pci(const char *modalias, struct vb_pci_ids *ret);
+
+/*
+ * A short identity for --list from any bus's modalias: "8086:10d3" (pci, cdx),
+ * the first compatible (of:), the ACPI ID (acpi:), the name (platform:),
+ * "d00041011" (amba:), "1957:dprc" (fsl-mc:). NULL when it has no known form.
+ */
+char *vb_modalias_describe(const char *modalias);

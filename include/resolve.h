@@ -70,5 +70,11 @@ int vb_driver_module(struct vb_resolver *res, const struct vb_bus *bus, const ch
 int vb_driver_is_registered(const struct vb_roots *roots, const struct vb_bus *bus,
 			    const char *driver);
 
+/* 1 when some module answers to alias (e.g. "vfio-reset:calxeda,hb-xgmac"), else 0. */
+int vb_alias_has_module(struct vb_resolver *res, const char *alias);
+
+/* The value modprobe.d gives module's option key ("options M key=value"); -ENOENT if none. */
+int vb_module_option(struct vb_resolver *res, const char *module, const char *key, char **ret);
+
 /* Load the host modules for a modalias, as udev would on hotplug. */
 int vb_load_host_modules(struct vb_resolver *res, const char *modalias, struct vb_error *err);

@@ -30,12 +30,31 @@ char *vb_saved_format(const struct vb_saved *s);
 /* "15b3:101e" (any case) to "15B3:101E"; -EINVAL otherwise. */
 int vb_pci_id_canonical(const char *arg, char ret[10]);
 
-/* Where the entry for a device or an ID rule lives. */
-char *vb_store_device_path(const struct vb_roots *roots, const char *bus, const char *device);
+/*
+ * Where an entry lives. A device's file is named by its address and its
+ * modalias, "pci-0000:03:00.0=pci:v000015B3d...i00.conf", so the udev rule,
+ * which can compare no two values, finds it only while the same device sits
+ * at that address. An ID rule is "pci-id-15B3:101E.conf".
+ */
+char *vb_store_entry_path(const struct vb_roots *roots, const struct vb_saved *s);
 char *vb_store_id_path(const struct vb_roots *roots, const char *bus, const char *id);
 
-/* Write atomically: temp file, fsync, rename, fsync the directory. */
+/* True when path is an entry of that device, whatever device it was saved for. */
+bool vb_store_path_names_device(const char *path, const char *bus, const char *device);
+
+/* Every entry file of a device (normally one). */
+int vb_store_device_files(const struct vb_roots *roots, const char *bus, const char *device,
+			  char ***ret_paths, unsigned *ret_n);
+
+/*
+ * Write atomically: temp file, fsync, rename, fsync the directory. Entries an
+ * earlier device left at the same address are removed.
+ */
 int vb_store_save(const struct vb_roots *roots, const struct vb_saved *s, struct vb_error *err);
+
+/* Remove every entry of a device; the number removed. */
+int vb_store_forget_device(const struct vb_roots *roots, const char *bus, const char *device,
+			   struct vb_error *err);
 
 /*
  * Read one entry, trusting it only if it and its directory are owned by root

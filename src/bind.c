@@ -179,6 +179,10 @@ static int choose(struct vb_context *ctx, struct vb_device *dev, const struct vb
 	if (vb_module_is_loaded(&ctx->roots, out->vfio_module) > 0)
 		return vb_module_driver(&ctx->roots, dev->bus, out->vfio_module, &out->vfio_driver,
 					&out->error);
+	/* The bus's generic driver has a known name even before its module loads. */
+	if (strcmp(out->vfio_module, dev->bus->vfio_module) == 0 &&
+	    !(out->vfio_driver = strdup(dev->bus->vfio_driver)))
+		return -ENOMEM;
 	return 0;
 }
 
@@ -199,9 +203,16 @@ static int load_and_name_driver(struct vb_context *ctx, struct vb_device *dev,
 	r = vb_module_load(res, out->vfio_module, !opts->driver, &out->error);
 	if (r < 0)
 		return r;
-	if (!opts->driver)
-		return vb_module_driver(&ctx->roots, dev->bus, out->vfio_module, &out->vfio_driver,
-					&out->error);
+	if (!opts->driver) {
+		char *driver = NULL;
+
+		r = vb_module_driver(&ctx->roots, dev->bus, out->vfio_module, &driver, &out->error);
+		if (r < 0)
+			return r;
+		free(out->vfio_driver);
+		out->vfio_driver = driver;
+		return 0;
+	}
 	if (vb_driver_is_registered(&ctx->roots, dev->bus, opts->driver) <= 0) {
 		_cleanup_free_ char *real = NULL;
 
@@ -341,6 +352,8 @@ int vb_bind(struct vb_context *ctx, struct vb_device *dev, const struct vb_bind_
 			r = vb_device_check_in_use(&ctx->roots, dev, &out->error);
 		if (r == 0)
 			r = check_iommu(ctx, dev, &out->error);
+		if (r == 0 && dev->bus->check_bind)
+			r = dev->bus->check_bind(ctx, dev, out->vfio_driver, &out->error);
 		if (r < 0)
 			return fail(out, r);
 	}
@@ -352,8 +365,6 @@ int vb_bind(struct vb_context *ctx, struct vb_device *dev, const struct vb_bind_
 
 		if (!drv || vb_driver_is_registered(&ctx->roots, dev->bus, drv) <= 0) {
 			add_step(out, "load-module", strdup(out->vfio_module), NULL);
-			if (!drv && strcmp(out->vfio_module, dev->bus->vfio_module) == 0)
-				drv = dev->bus->vfio_driver;
 			if (!drv)
 				drv = later = vb_path("<driver of %s>", out->vfio_module);
 		}

@@ -4,21 +4,26 @@
 #include "cmd.h"
 #include "store.h"
 
-/* Save what the udev rule and --restore need, once the device is verified there. */
-int cmd_save_binding(void *data, const struct vb_device *dev, const struct vb_outcome *out,
-			struct vb_error *err)
+/* What the udev rule and --restore need to put the device back where it is now. */
+static void saved_from(const struct vb_device *dev, const struct vb_outcome *out, struct vb_saved *s)
 {
-	const struct vb_roots *roots = data;
-	struct vb_saved s = { 0 };
-
-	snprintf(s.bus, sizeof(s.bus), "%s", dev->bus->name);
-	snprintf(s.device, sizeof(s.device), "%s", dev->name);
-	snprintf(s.driver, sizeof(s.driver), "%s", dev->driver);
+	*s = (struct vb_saved){ 0 };
+	snprintf(s->bus, sizeof(s->bus), "%s", dev->bus->name);
+	snprintf(s->device, sizeof(s->device), "%s", dev->name);
+	snprintf(s->driver, sizeof(s->driver), "%s", dev->driver ? dev->driver : "");
 	if (out->vfio_module)
-		snprintf(s.module, sizeof(s.module), "%s", out->vfio_module);
+		snprintf(s->module, sizeof(s->module), "%s", out->vfio_module);
 	if (dev->modalias)
-		snprintf(s.modalias, sizeof(s.modalias), "%s", dev->modalias);
-	return vb_store_save(roots, &s, err);
+		snprintf(s->modalias, sizeof(s->modalias), "%s", dev->modalias);
+}
+
+int cmd_save_binding(void *data, const struct vb_device *dev, const struct vb_outcome *out,
+		     struct vb_error *err)
+{
+	struct vb_saved s;
+
+	saved_from(dev, out, &s);
+	return vb_store_save(data, &s, err);
 }
 
 void cmd_bind_one(struct cmd_run *run, const char *name, const char *driver, bool save)
@@ -33,14 +38,18 @@ void cmd_bind_one(struct cmd_run *run, const char *name, const char *driver, boo
 	if (save && !bo.dry_run) {
 		bo.commit = cmd_save_binding;
 		bo.commit_data = &run->ctx->roots;
-		path = vb_store_device_path(&run->ctx->roots, run->opts->bus->name, name);
 	}
 	if (vb_device_open(&run->ctx->roots, run->opts->bus, name, &dev, &out.error) < 0)
 		out.status = VB_STATUS_FAILED;
 	else
 		vb_bind(run->ctx, dev, &bo, &out);
-	cmd_run_report(run, name, dev, &out,
-		       out.status == VB_STATUS_BOUND || out.status == VB_STATUS_ALREADY ? path : NULL);
+	if (bo.commit && (out.status == VB_STATUS_BOUND || out.status == VB_STATUS_ALREADY)) {
+		struct vb_saved s;
+
+		saved_from(dev, &out, &s);
+		path = vb_store_entry_path(&run->ctx->roots, &s);
+	}
+	cmd_run_report(run, name, dev, &out, path);
 	vb_outcome_clear(&out);
 }
 

@@ -81,11 +81,8 @@ int cmd_bind_group(struct vb_context *ctx, const struct cmd_opts *o)
 		if (cmd_save_binding(&ctx->roots, devs[i], &outs[i], &outs[i].error) < 0) {
 			outs[i].status = VB_STATUS_FAILED;
 			failed = names[i];
-			for (unsigned j = 0; j < i; j++) {
-				_cleanup_free_ char *p = vb_store_device_path(&ctx->roots, o->bus->name, names[j]);
-
-				vb_store_forget(&ctx->roots, p, NULL);
-			}
+			for (unsigned j = 0; j < i; j++)
+				vb_store_forget_device(&ctx->roots, o->bus->name, names[j], NULL);
 		}
 	for (unsigned i = 0; failed && i < done; i++) {
 		if (outs[i].status == VB_STATUS_FAILED && strcmp(names[i], failed) == 0)

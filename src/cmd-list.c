@@ -24,7 +24,7 @@ static void vfio_choice(struct vb_context *ctx, struct vb_resolver *res, const s
 	if (res && vb_resolve(res, dev->bus, dev->modalias, &choice, NULL) == 0) {
 		if (vb_module_is_loaded(&ctx->roots, choice.module) > 0)
 			vb_module_driver(&ctx->roots, dev->bus, choice.module, &driver, NULL);
-		else if (strcmp(choice.module, dev->bus->vfio_module) == 0)
+		else if (streq_ptr(choice.module, dev->bus->vfio_module))
 			driver = strdup(dev->bus->vfio_driver);
 	}
 	vb_record_string(rec, "vfio_module", "VFIO MODULE", choice.module);
@@ -83,20 +83,20 @@ static void saved_by(const struct vb_saved_set *saved, const struct vb_device *d
 static void fill(struct vb_context *ctx, struct vb_resolver *res, struct vb_hwdb *hwdb,
 		 const struct vb_saved_set *saved, const struct vb_device *dev, struct vb_record *rec)
 {
-	_cleanup_free_ char *vendor = NULL, *model = NULL, *title = NULL;
-	char id[16] = "", class[16] = "";
+	_cleanup_free_ char *vendor = NULL, *model = NULL, *title = NULL, *id = NULL;
+	char class[16] = "";
 
-	if (dev->has_ids) {
-		snprintf(id, sizeof(id), "%04x:%04x", dev->ids.vendor & 0xffff, dev->ids.device & 0xffff);
+	if (dev->has_ids)
 		snprintf(class, sizeof(class), "0x%06x", dev->ids.class);
-	}
+	id = vb_modalias_describe(dev->modalias);
 	vb_hwdb_names(hwdb, dev->modalias, &vendor, &model);
 	if (vendor || model)
 		title = vb_path("%s%s%s", vendor ? vendor : "", vendor && model ? " " : "",
 				model ? model : "");
-	vb_record_string(rec, "bus", NULL, dev->bus->name);
+	if (!vb_record_get(rec, "bus"))
+		vb_record_string(rec, "bus", NULL, dev->bus->name);
 	vb_record_string(rec, "device", "DEVICE", dev->name);
-	vb_record_string(rec, "id", "ID", id[0] ? id : NULL);
+	vb_record_string(rec, "id", "ID", id);
 	vb_record_string(rec, "class", NULL, class[0] ? class : NULL);
 	vb_record_string(rec, "driver", "DRIVER", dev->driver);
 	vb_record_string(rec, "driver_override", "OVERRIDE", dev->override);
@@ -111,52 +111,114 @@ static void fill(struct vb_context *ctx, struct vb_resolver *res, struct vb_hwdb
 	vb_record_string(rec, "name", "NAME", title);
 }
 
+/* What a listing gathers: shared lookups, and one record per device shown. */
+struct listing {
+	struct vb_context *ctx;
+	struct vb_resolver *res;
+	struct vb_hwdb *hwdb;
+	struct vb_saved_set saved;
+	struct vb_record *recs;
+	unsigned n;
+	bool bus_column;
+	int rc;
+};
+
+/* List names on bus; with all_of_bus, only the devices that have driver_override. */
+static void list_bus(struct listing *l, const struct vb_bus *bus, char **names, unsigned n,
+		     bool all_of_bus)
+{
+	struct vb_record *more = realloc(l->recs, (l->n + n + 1) * sizeof(*more));
+
+	if (!more) {
+		l->rc = EXIT_FAILED;
+		return;
+	}
+	l->recs = more;
+	for (unsigned i = 0; i < n; i++) {
+		_cleanup_(vb_device_freep) struct vb_device *dev = NULL;
+		struct vb_error derr = { 0 };
+		struct vb_record *rec = &l->recs[l->n];
+
+		if (vb_device_open(&l->ctx->roots, bus, names[i], &dev, &derr) < 0) {
+			cmd_print_error(names[i], &derr);
+			l->rc = EXIT_FAILED;
+			continue;
+		}
+		if (all_of_bus && !dev->has_override_attr)
+			continue;
+		*rec = (struct vb_record){ 0 };
+		if (l->bus_column)
+			vb_record_string(rec, "bus", "BUS", bus->name);
+		fill(l->ctx, l->res, l->hwdb, &l->saved, dev, rec);
+		l->n++;
+	}
+}
+
+static void list_whole_bus(struct listing *l, const struct vb_bus *bus)
+{
+	char **names;
+	unsigned n;
+
+	if (vb_bus_device_names(&l->ctx->roots, bus, &names, &n) < 0) {
+		if (!l->bus_column) {
+			cmd_error(NULL, "cannot read %s/bus/%s/devices", l->ctx->roots.sysfs, bus->name);
+			l->rc = EXIT_FAILED;
+		}
+		return;
+	}
+	list_bus(l, bus, names, n, true);
+	vb_names_free(names, n);
+}
+
+/* Every bus with driver_override: PCI first, then the others by name. */
+static void list_every_bus(struct listing *l)
+{
+	_cleanup_free_ char *dir = vb_path("%s/bus", l->ctx->roots.sysfs);
+	char **names;
+	unsigned n;
+
+	list_whole_bus(l, vb_bus_find("pci"));
+	if (vb_bus_device_names_in(dir, &names, &n) < 0)
+		return;
+	for (unsigned i = 0; i < n; i++) {
+		struct vb_bus scratch;
+		const struct vb_bus *bus;
+
+		if (strcmp(names[i], "pci") != 0 &&
+		    vb_bus_lookup(&l->ctx->roots, names[i], &scratch, &bus) == 0)
+			list_whole_bus(l, bus);
+	}
+	vb_names_free(names, n);
+}
+
 int cmd_list(struct vb_context *ctx, const struct cmd_opts *o)
 {
-	_cleanup_free_ struct vb_record *recs = NULL;
-	struct vb_resolver *res = NULL;
-	struct vb_hwdb *hwdb = vb_hwdb_new();
-	struct vb_saved_set saved = { 0 };
+	struct listing l = { .ctx = ctx, .hwdb = vb_hwdb_new(), .rc = EXIT_OK };
 	struct vb_error err = { 0 };
-	char **names = o->devices, **all = NULL;
-	unsigned n = o->n_devices, shown = 0;
-	int rc = EXIT_OK;
 
-	if (n == 0 && vb_bus_device_names(&ctx->roots, o->bus, &all, &n) < 0) {
-		cmd_error(NULL, "cannot read %s/bus/%s/devices", ctx->roots.sysfs, o->bus->name);
-		vb_hwdb_free(hwdb);
-		return EXIT_FAILED;
-	}
-	if (all)
-		names = all;
-	if (vb_saved_set_load(&ctx->roots, &saved) == 0 && !o->quiet)
-		for (unsigned i = 0; i < saved.n_bad; i++)
-			cmd_print_error(NULL, &saved.bad_errors[i]);
-	if (vb_context_resolver(ctx, &res, &err) < 0 && !o->quiet) {
+	if (vb_saved_set_load(&ctx->roots, &l.saved) == 0 && !o->quiet)
+		for (unsigned i = 0; i < l.saved.n_bad; i++)
+			cmd_print_error(NULL, &l.saved.bad_errors[i]);
+	if (vb_context_resolver(ctx, &l.res, &err) < 0 && !o->quiet) {
 		cmd_print_error(NULL, &err);
 		cmd_error(NULL, "listing without the VFIO driver each device would get");
 	}
-	recs = calloc(n ? n : 1, sizeof(*recs));
-	for (unsigned i = 0; recs && i < n; i++) {
-		_cleanup_(vb_device_freep) struct vb_device *dev = NULL;
-		struct vb_error derr = { 0 };
-
-		if (vb_device_open(&ctx->roots, o->bus, names[i], &dev, &derr) < 0) {
-			cmd_print_error(names[i], &derr);
-			rc = EXIT_FAILED;
-			continue;
-		}
-		fill(ctx, res, hwdb, &saved, dev, &recs[shown++]);
+	if (o->n_devices) {
+		list_bus(&l, o->bus, o->devices, o->n_devices, false);
+	} else if (o->bus_given) {
+		list_whole_bus(&l, o->bus);
+	} else {
+		l.bus_column = true;
+		list_every_bus(&l);
 	}
 	if (o->json)
-		vb_output_json(stdout, recs, shown);
+		vb_output_json(stdout, l.recs, l.n);
 	else
-		vb_output_table(stdout, recs, shown);
-	for (unsigned i = 0; i < shown; i++)
-		vb_record_clear(&recs[i]);
-	if (all)
-		vb_names_free(all, n);
-	vb_saved_set_clear(&saved);
-	vb_hwdb_free(hwdb);
-	return recs ? rc : EXIT_FAILED;
+		vb_output_table(stdout, l.recs, l.n);
+	for (unsigned i = 0; i < l.n; i++)
+		vb_record_clear(&l.recs[i]);
+	free(l.recs);
+	vb_saved_set_clear(&l.saved);
+	vb_hwdb_free(l.hwdb);
+	return l.rc;
 }

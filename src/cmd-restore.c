@@ -12,9 +12,15 @@ static void restore_device(struct cmd_run *run, const struct vb_saved *s, const 
 	struct vb_bind_opts bo = cmd_bind_opts(run->opts);
 	struct vb_outcome out = VB_OUTCOME_INIT;
 
+	struct vb_bus scratch;
+	const struct vb_bus *bus;
+
 	bo.driver = s->driver;
 	bo.driver_saved = true;
-	if (vb_device_open(&run->ctx->roots, run->opts->bus, s->device, &dev, &out.error) < 0) {
+	if (vb_bus_lookup(&run->ctx->roots, s->bus, &scratch, &bus) < 0) {
+		/* A bus that is not here now (a module not loaded): its devices are absent too. */
+		out.status = VB_STATUS_ABSENT;
+	} else if (vb_device_open(&run->ctx->roots, bus, s->device, &dev, &out.error) < 0) {
 		out.status = out.error.code == -ENODEV ? VB_STATUS_ABSENT : VB_STATUS_FAILED;
 	} else if (s->modalias[0] && !streq_ptr(dev->modalias, s->modalias)) {
 		out.status = VB_STATUS_FAILED;
@@ -69,8 +75,10 @@ int cmd_restore(struct vb_context *ctx, const struct cmd_opts *o)
 	}
 	if (o->n_devices == 0) {
 		report_bad_entries(&run, &set);
+		/* Every bus's bindings, unless one bus was asked for. */
 		for (unsigned i = 0; i < set.n; i++)
-			if (set.entries[i].device[0] && strcmp(set.entries[i].bus, o->bus->name) == 0)
+			if (set.entries[i].device[0] &&
+			    (!o->bus_given || strcmp(set.entries[i].bus, o->bus->name) == 0))
 				restore_device(&run, &set.entries[i], set.paths[i]);
 		if (vb_bus_device_names(&ctx->roots, o->bus, &names, &n) == 0)
 			for (unsigned i = 0; i < set.n; i++)
@@ -102,10 +110,7 @@ int cmd_restore(struct vb_context *ctx, const struct cmd_opts *o)
 		}
 		/* A file that is there but could not be trusted is a failure, not "nothing saved". */
 		for (unsigned j = 0; j < set.n_bad; j++) {
-			_cleanup_free_ char *mine =
-				vb_store_device_path(&ctx->roots, o->bus->name, name);
-
-			if (mine && strcmp(mine, set.bad_paths[j]) == 0) {
+			if (vb_store_path_names_device(set.bad_paths[j], o->bus->name, name)) {
 				struct vb_outcome out = { .group_viable = -1, .status = VB_STATUS_FAILED,
 							  .error = set.bad_errors[j] };
 

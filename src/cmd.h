@@ -10,7 +10,8 @@
 
 /* What the command line asked for, shared by every verb. */
 struct cmd_opts {
-	const struct vb_bus *bus;
+	const struct vb_bus *bus; /* pci unless --bus/--platform */
+	bool bus_given;
 	const char *driver;
 	bool dry_run;
 	bool force;

@@ -213,10 +213,8 @@ static int name_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int vb_bus_device_names(const struct vb_roots *roots, const struct vb_bus *bus, char ***ret,
-			unsigned *ret_n)
+int vb_bus_device_names_in(const char *dir, char ***ret, unsigned *ret_n)
 {
-	_cleanup_free_ char *dir = vb_path("%s/bus/%s/devices", roots->sysfs, bus->name);
 	_cleanup_closedir_ DIR *d = dir ? opendir(dir) : NULL;
 	char **names = NULL;
 	unsigned n = 0;
@@ -241,6 +239,14 @@ int vb_bus_device_names(const struct vb_roots *roots, const struct vb_bus *bus, 
 	*ret = names;
 	*ret_n = n;
 	return 0;
+}
+
+int vb_bus_device_names(const struct vb_roots *roots, const struct vb_bus *bus, char ***ret,
+			unsigned *ret_n)
+{
+	_cleanup_free_ char *dir = vb_path("%s/bus/%s/devices", roots->sysfs, bus->name);
+
+	return vb_bus_device_names_in(dir, ret, ret_n);
 }
 
 void vb_names_sort(char **names, unsigned n)

@@ -99,6 +99,7 @@ static int run_verb(struct vb_context *ctx, const struct parsed_args *a)
 int main(int argc, char *argv[])
 {
 	_cleanup_close_ int lock_fd = -1;
+	struct vb_bus other_bus;
 	struct parsed_args a;
 	struct vb_context ctx;
 	int rc;
@@ -113,10 +114,21 @@ int main(int argc, char *argv[])
 		printf("vfio-bind %s\n", VB_VERSION);
 		return EXIT_OK;
 	}
-	a.opts.bus = vb_bus_find("pci");
 	if (vb_context_init(&ctx) < 0) {
 		cmd_error(NULL, "out of memory");
 		return EXIT_FAILED;
+	}
+	if (a.bus_name) {
+		int r = vb_bus_lookup(&ctx.roots, a.bus_name, &other_bus, &a.opts.bus);
+
+		if (r < 0) {
+			cmd_error(NULL, "there is no bus '%s' here (see /sys/bus)", a.bus_name);
+			vb_context_clear(&ctx);
+			return EXIT_USAGE;
+		}
+		a.opts.bus_given = true;
+	} else {
+		a.opts.bus = vb_bus_find("pci");
 	}
 	if (validate_args(&ctx, &a) < 0)
 		rc = EXIT_USAGE;

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <ctype.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "modalias.h"
+#include "sysfs.h"
 
 /* Read a tag followed by exactly digits upper/lower-case hex digits. */
 static int field(const char **s, const char *tag, unsigned digits, unsigned *ret)
@@ -39,4 +41,47 @@ int vb_modalias_parse_pci(const char *modalias, struct vb_pci_ids *ret)
 	ids.class = bc << 16 | sc << 8 | pi;
 	*ret = ids;
 	return 0;
+}
+
+/* "v00001234d00005678..." style hex fields to "1234:5678". */
+static char *vendor_device(const char *s, const char *vtag, const char *dtag)
+{
+	unsigned v, d;
+
+	if (field(&s, vtag, 8, &v) < 0 || field(&s, dtag, 8, &d) < 0)
+		return NULL;
+	return vb_path("%04x:%04x", v & 0xffff, d & 0xffff);
+}
+
+char *vb_modalias_describe(const char *modalias)
+{
+	const char *s = modalias, *c;
+
+	if (!s)
+		return NULL;
+	if (strncmp(s, "pci:", 4) == 0)
+		return vendor_device(s + 4, "v", "d");
+	if (strncmp(s, "cdx:", 4) == 0)
+		return vendor_device(s + 4, "v", "d");
+	if (strncmp(s, "of:", 3) == 0) {
+		/* of:N<name>T<type>C<compatible>[C<compatible>...]: names and types are lower case. */
+		c = strchr(s, 'T');
+		c = c ? strchr(c, 'C') : NULL;
+		return c ? strndup(c + 1, strcspn(c + 1, "C")) : NULL;
+	}
+	if (strncmp(s, "acpi:", 5) == 0)
+		return strndup(s + 5, strcspn(s + 5, ":"));
+	if (strncmp(s, "platform:", 9) == 0)
+		return strdup(s + 9);
+	if (strncmp(s, "amba:", 5) == 0)
+		return strdup(s + 5);
+	if (strncmp(s, "fsl-mc:", 7) == 0) {
+		unsigned v;
+
+		s += 7;
+		if (field(&s, "v", 8, &v) < 0 || *s != 'd')
+			return NULL;
+		return vb_path("%04x:%s", v & 0xffff, s + 1);
+	}
+	return NULL;
 }

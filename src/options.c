@@ -15,6 +15,8 @@ enum {
 	OPT_RESTORE,
 	OPT_NO_SAVE,
 	OPT_ID,
+	OPT_PLATFORM,
+	OPT_BUS,
 };
 
 static const struct option long_options[] = {
@@ -30,6 +32,8 @@ static const struct option long_options[] = {
 	{ "restore", no_argument, NULL, OPT_RESTORE },
 	{ "no-save", no_argument, NULL, OPT_NO_SAVE },
 	{ "id", no_argument, NULL, OPT_ID },
+	{ "platform", no_argument, NULL, OPT_PLATFORM },
+	{ "bus", required_argument, NULL, OPT_BUS },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{}
@@ -37,15 +41,16 @@ static const struct option long_options[] = {
 
 void options_usage(FILE *f)
 {
-	fputs("Usage: vfio-bind [OPTIONS] DEVICE...\n"
+	fputs("Usage: vfio-bind [--platform|--bus=BUS] [OPTIONS] DEVICE...\n"
 	      "       vfio-bind --unbind [OPTIONS] DEVICE...\n"
 	      "       vfio-bind [--unbind] --id [OPTIONS] VENDOR:DEVICE...\n"
 	      "       vfio-bind --restore [DEVICE...]\n"
 	      "       vfio-bind --list [--json] [DEVICE...]\n"
 	      "\n"
-	      "Move PCI devices to the VFIO driver that suits them best (a variant such as\n"
-	      "mlx5_vfio_pci, else vfio-pci), verify, and roll back on failure.\n"
-	      "DEVICE is a PCI address (0000:03:00.0 or 03:00.0) or a sysfs path.\n"
+	      "Move devices to the VFIO driver that suits them best (a variant such as\n"
+	      "mlx5_vfio_pci, else vfio-pci, vfio-platform ...), verify, and roll back on\n"
+	      "failure. DEVICE is a PCI address (0000:03:00.0 or 03:00.0), a device's name\n"
+	      "on its bus (fff51000.ethernet), or a sysfs path.\n"
 	      "\n"
 	      "Verbs:\n"
 	      "      (none)          bind each DEVICE to its VFIO driver and save that\n"
@@ -54,6 +59,9 @@ void options_usage(FILE *f)
 	      "      --list          show devices, drivers, IOMMU groups, VFIO choices, saved\n"
 	      "\n"
 	      "Options:\n"
+	      "      --platform      DEVICEs are on the platform bus (vfio-platform)\n"
+	      "      --bus=BUS       DEVICEs are on BUS (pci, platform, amba, fsl-mc, cdx, or\n"
+	      "                      any bus with driver_override, with --driver)\n"
 	      "  -d, --driver=NAME   use driver NAME instead of searching modules.alias\n"
 	      "  -n, --dry-run       print every step (module, sysfs writes), do nothing\n"
 	      "  -g, --group         bind every device of each DEVICE's IOMMU group (bridges\n"
@@ -146,6 +154,17 @@ int options_parse(int argc, char *argv[], struct parsed_args *ret)
 		case OPT_ID:
 			a.opts.ids = true;
 			break;
+		case OPT_PLATFORM:
+		case OPT_BUS: {
+			const char *bus = c == OPT_PLATFORM ? "platform" : optarg;
+
+			if (a.bus_name && strcmp(a.bus_name, bus) != 0)
+				return usage_error("%s", "only one bus at a time (--platform is --bus=platform)");
+			if (!vb_name_is_valid(bus) || strchr(bus, ':'))
+				return usage_error("'%s' is not a bus name", bus);
+			a.bus_name = bus;
+			break;
+		}
 		case 'h':
 			a.verb = VERB_HELP;
 			*ret = a;
@@ -166,6 +185,8 @@ int options_parse(int argc, char *argv[], struct parsed_args *ret)
 		return usage_error("%s", "--driver only goes with a bind");
 	if (a.opts.ids && a.verb != VERB_BIND && a.verb != VERB_UNBIND)
 		return usage_error("%s", "--id goes with a bind or --unbind");
+	if (a.opts.ids && a.bus_name && strcmp(a.bus_name, "pci") != 0)
+		return usage_error("%s", "--id is for PCI vendor:device IDs");
 	if (a.opts.group && (a.verb != VERB_BIND || a.opts.ids))
 		return usage_error("%s", "--group only goes with a bind of DEVICEs");
 	if (a.opts.no_save && a.verb != VERB_BIND)

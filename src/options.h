@@ -15,6 +15,7 @@ enum verb {
 struct parsed_args {
 	enum verb verb;
 	struct cmd_opts opts;
+	const char *bus_name; /* --bus or --platform; NULL: not given */
 	char **args; /* DEVICE arguments as given, not yet validated */
 	unsigned n_args;
 };

@@ -210,9 +210,14 @@ int vb_resolve(struct vb_resolver *res, const struct vb_bus *bus, const char *mo
 	if (choice.n_candidates) {
 		choice.module = strdup(choice.candidates[0].module);
 		choice.pattern = choice.candidates[0].pattern ? strdup(choice.candidates[0].pattern) : NULL;
-	} else {
+	} else if (bus->vfio_module) {
 		choice.fallback = true;
 		choice.module = strdup(bus->vfio_module);
+	} else {
+		vb_choice_clear(&choice);
+		vb_error_set(err, -ENOENT, "no VFIO driver is known for the %s bus", bus->name);
+		vb_error_hint(err, "name one with --driver");
+		return -ENOENT;
 	}
 	if (!choice.module) {
 		vb_choice_clear(&choice);
@@ -375,4 +380,44 @@ int vb_load_host_modules(struct vb_resolver *res, const char *modalias, struct v
 	}
 	kmod_module_unref_list(list);
 	return 0;
+}
+
+int vb_alias_has_module(struct vb_resolver *res, const char *alias)
+{
+	struct kmod_list *list = NULL;
+	int r = kmod_module_new_from_lookup(res->kmod, alias, &list);
+
+	kmod_module_unref_list(list);
+	return r < 0 ? r : list != NULL;
+}
+
+int vb_module_option(struct vb_resolver *res, const char *module, const char *key, char **ret)
+{
+	struct kmod_module *mod = NULL;
+	const char *opts;
+	size_t klen = strlen(key);
+	int r;
+
+	r = kmod_module_new_from_name(res->kmod, module, &mod);
+	if (r < 0)
+		return r;
+	opts = kmod_module_get_options(mod);
+	r = -ENOENT;
+	/* Options are "a=1 b=2"; the last setting of key wins, as for the kernel. */
+	for (const char *p = opts; p && *p; p += strcspn(p, " \t"), p += strspn(p, " \t")) {
+		if (strncmp(p, key, klen) == 0 && p[klen] == '=') {
+			char *v = strndup(p + klen + 1, strcspn(p + klen + 1, " \t"));
+
+			if (!v) {
+				r = -ENOMEM;
+				break;
+			}
+			if (r == 0)
+				free(*ret);
+			*ret = v;
+			r = 0;
+		}
+	}
+	kmod_module_unref(mod);
+	return r;
 }

@@ -91,8 +91,8 @@ int vb_saved_parse(const char *text, struct vb_saved *ret, struct vb_error *err)
 			return vb_error_set(err, -EINVAL, "line %d: bad value for %s", lineno, buf);
 	}
 
-	if (!vb_bus_find(s.bus))
-		return vb_error_set(err, -EINVAL, "no known VFIO_BIND_BUS");
+	if (!vb_name_is_valid(s.bus) || strchr(s.bus, ':'))
+		return vb_error_set(err, -EINVAL, "VFIO_BIND_BUS is missing or not a bus name");
 	if (!s.device[0] == !s.id[0])
 		return vb_error_set(err, -EINVAL, "needs exactly one of VFIO_BIND_DEVICE and VFIO_BIND_ID");
 	if (s.device[0] && !vb_name_is_valid(s.device))
@@ -137,9 +137,63 @@ char *vb_saved_format(const struct vb_saved *s)
 	return text;
 }
 
-char *vb_store_device_path(const struct vb_roots *roots, const char *bus, const char *device)
+char *vb_store_entry_path(const struct vb_roots *roots, const struct vb_saved *s)
 {
-	return vb_path("%s/%s-%s.conf", roots->config_dir, bus, device);
+	if (!s->device[0])
+		return vb_store_id_path(roots, s->bus, s->id);
+	if (!s->modalias[0])
+		return vb_path("%s/%s-%s.conf", roots->config_dir, s->bus, s->device);
+	return vb_path("%s/%s-%s=%s.conf", roots->config_dir, s->bus, s->device, s->modalias);
+}
+
+bool vb_store_path_names_device(const char *path, const char *bus, const char *device)
+{
+	const char *base = strrchr(path, '/');
+	size_t lb = strlen(bus), ld = strlen(device);
+
+	base = base ? base + 1 : path;
+	/* '=' is in no bus or device name, so "BUS-DEVICE=" cannot name another device. */
+	if (strncmp(base, bus, lb) != 0 || base[lb] != '-' || strncmp(base + lb + 1, device, ld) != 0)
+		return false;
+	base += lb + 1 + ld;
+	return base[0] == '=' || strcmp(base, ".conf") == 0;
+}
+
+int vb_store_device_files(const struct vb_roots *roots, const char *bus, const char *device,
+			  char ***ret_paths, unsigned *ret_n)
+{
+	char **paths;
+	unsigned n, kept = 0;
+	int r;
+
+	r = vb_store_list(roots, &paths, &n);
+	if (r < 0)
+		return r;
+	for (unsigned i = 0; i < n; i++) {
+		if (vb_store_path_names_device(paths[i], bus, device))
+			paths[kept++] = paths[i];
+		else
+			free(paths[i]);
+	}
+	*ret_paths = paths;
+	*ret_n = kept;
+	return 0;
+}
+
+int vb_store_forget_device(const struct vb_roots *roots, const char *bus, const char *device,
+			   struct vb_error *err)
+{
+	char **paths;
+	unsigned n;
+	int r;
+
+	r = vb_store_device_files(roots, bus, device, &paths, &n);
+	if (r < 0)
+		return vb_error_set_sys(err, r, "cannot read '%s'", roots->config_dir);
+	for (unsigned i = 0; i < n && r >= 0; i++)
+		r = vb_store_forget(roots, paths[i], err);
+	vb_store_list_free(paths, n);
+	return r < 0 ? r : (int)n;
 }
 
 char *vb_store_id_path(const struct vb_roots *roots, const char *bus, const char *id)
@@ -166,8 +220,7 @@ static int fsync_dir(const char *dir)
 int vb_store_save(const struct vb_roots *roots, const struct vb_saved *s, struct vb_error *err)
 {
 	_cleanup_free_ char *text = vb_saved_format(s);
-	_cleanup_free_ char *path = s->device[0] ? vb_store_device_path(roots, s->bus, s->device)
-						 : vb_store_id_path(roots, s->bus, s->id);
+	_cleanup_free_ char *path = vb_store_entry_path(roots, s);
 	_cleanup_free_ char *tmp = vb_path("%s/.vfio-bind-XXXXXX", roots->config_dir);
 	_cleanup_close_ int fd = -1;
 	size_t len;
@@ -187,6 +240,18 @@ int vb_store_save(const struct vb_roots *roots, const struct vb_saved *s, struct
 		r = -errno ? -errno : -EIO;
 		unlink(tmp);
 		return vb_error_set_sys(err, r, "cannot save the binding as '%s'", path);
+	}
+	/* What an earlier device left at this address must not outlive the new entry. */
+	if (s->device[0]) {
+		char **old;
+		unsigned n;
+
+		if (vb_store_device_files(roots, s->bus, s->device, &old, &n) == 0) {
+			for (unsigned i = 0; i < n; i++)
+				if (strcmp(old[i], path) != 0)
+					unlink(old[i]);
+			vb_store_list_free(old, n);
+		}
 	}
 	fsync_dir(roots->config_dir);
 	return 0;

@@ -11,8 +11,12 @@ VIRTIO=0000:00:03.0
 VF=0000:03:00.1
 C=   # the config dir, set by each test from $T
 
+# The entry of DEV: named by its address and its modalias.
 saved() { # DEV
-	echo "$T/config/pci-$1.conf"
+	for _f in "$T/config/pci-$1="*.conf; do
+		echo "$_f"
+		return
+	done
 }
 
 assert_saved() { # DEV DRIVER
@@ -171,8 +175,8 @@ test_restore_skips_corrupt_files() {
 	vb $E1000E
 	assert_rc 0
 	reboot_device $E1000E e1000e
-	printf 'garbage without equals\n' >"$(saved $VIRTIO)"
-	: >"$(saved 0000:00:04.0)"
+	printf 'garbage without equals\n' >"$T/config/pci-$VIRTIO=x.conf"
+	: >"$T/config/pci-0000:00:04.0=y.conf"
 	head -c 9000 /dev/zero | tr '\0' 'x' >"$T/config/pci-0000:00:05.0.conf"
 	printf 'VFIO_BIND_BUS=pci\n\001\002\000\003' >"$T/config/pci-0000:00:06.0.conf"
 	vb --restore

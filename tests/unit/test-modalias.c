@@ -3,6 +3,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdlib.h>
 
 #include <cmocka.h>
 
@@ -46,11 +47,42 @@ static void test_garbage_modalias_is_refused(void **state)
 	assert_int_equal(ids.vendor, 0x1234);
 }
 
+static void described(const char *modalias, const char *want)
+{
+	char *got = vb_modalias_describe(modalias);
+
+	if (!want) {
+		assert_null(got);
+		return;
+	}
+	assert_non_null(got);
+	assert_string_equal(got, want);
+	free(got);
+}
+
+static void test_every_bus_modalias_is_described(void **state)
+{
+	described("pci:v00008086d000010D3sv00008086sd0000A01Fbc02sc00i00", "8086:10d3");
+	described("of:NethernetT(null)Csnps,dwmac-3.70aCsnps,dwmac", "snps,dwmac-3.70a");
+	described("of:Ni2cT<NULL>Csamsung,s3c2440-i2c", "samsung,s3c2440-i2c");
+	described("of:NfooT(null)", NULL);
+	described("acpi:QEMU0002:", "QEMU0002");
+	described("acpi:PNP0A03:PNP0A08:", "PNP0A03");
+	described("platform:serial8250", "serial8250");
+	described("amba:d00041011", "d00041011");
+	described("fsl-mc:v00001957ddprc", "1957:dprc");
+	described("cdx:v00001234d00005678", "1234:5678");
+	described("usb:v1D6Bp0002", NULL);
+	described("pci:garbage", NULL);
+	described(NULL, NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pci_modalias_gives_ids_and_class),
 		cmocka_unit_test(test_garbage_modalias_is_refused),
+		cmocka_unit_test(test_every_bus_modalias_is_described),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -55,7 +55,7 @@ static void test_corrupt_entries_are_refused(void **state)
 		"",
 		"VFIO_BIND_BUS=pci\n",
 		"garbage\n",
-		"VFIO_BIND_BUS=usb\nVFIO_BIND_DEVICE=1-1\nVFIO_BIND_DRIVER=x\n",
+		"VFIO_BIND_BUS=../usb\nVFIO_BIND_DEVICE=1-1\nVFIO_BIND_DRIVER=x\n",
 		"VFIO_BIND_BUS=pci\nVFIO_BIND_DEVICE=0000:03:00.0\n",
 		"VFIO_BIND_BUS=pci\nVFIO_BIND_DEVICE=../../x\nVFIO_BIND_DRIVER=vfio-pci\n",
 		"VFIO_BIND_BUS=pci\nVFIO_BIND_DEVICE=0000:03:00.0\nVFIO_BIND_DRIVER=vfio pci\n",
@@ -142,7 +142,7 @@ static void test_save_is_atomic_and_loads_back(void **state)
 {
 	struct vb_roots *roots = *state;
 	struct vb_saved s = sample("0000:03:00.0"), back;
-	char *path = vb_store_device_path(roots, "pci", "0000:03:00.0");
+	char *path = vb_store_entry_path(roots, &s);
 	char **paths;
 	unsigned n;
 	struct stat st;
@@ -163,12 +163,42 @@ static void test_save_is_atomic_and_loads_back(void **state)
 	free(path);
 }
 
+static void test_device_file_is_named_by_address_and_identity(void **state)
+{
+	struct vb_roots *roots = *state;
+	struct vb_saved first = sample("0000:03:00.0"), second = sample("0000:03:00.0");
+	char *p1, *p2, **paths;
+	unsigned n;
+
+	snprintf(first.modalias, sizeof(first.modalias), "pci:v00008086d000010D3sv00008086sd0000A01Fbc02sc00i00");
+	snprintf(second.modalias, sizeof(second.modalias), "pci:v00001AF4d00001041sv00001AF4sd00001100bc02sc00i00");
+	p1 = vb_store_entry_path(roots, &first);
+	p2 = vb_store_entry_path(roots, &second);
+	assert_non_null(strstr(p1, "/pci-0000:03:00.0=pci:v00008086d000010D3sv00008086sd0000A01Fbc02sc00i00.conf"));
+	assert_true(vb_store_path_names_device(p1, "pci", "0000:03:00.0"));
+	assert_false(vb_store_path_names_device(p1, "pci", "0000:03:00.1"));
+	assert_false(vb_store_path_names_device(p1, "pci", "0000:03:00"));
+	assert_false(vb_store_path_names_device(p1, "platform", "0000:03:00.0"));
+
+	/* A new device at the address replaces the old one's entry. */
+	assert_int_equal(vb_store_save(roots, &first, NULL), 0);
+	assert_int_equal(vb_store_save(roots, &second, NULL), 0);
+	assert_int_equal(vb_store_device_files(roots, "pci", "0000:03:00.0", &paths, &n), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(paths[0], p2);
+	vb_store_list_free(paths, n);
+	assert_int_equal(vb_store_forget_device(roots, "pci", "0000:03:00.0", NULL), 1);
+	assert_int_equal(vb_store_forget_device(roots, "pci", "0000:03:00.0", NULL), 0);
+	free(p1);
+	free(p2);
+}
+
 static void test_untrusted_entries_are_refused(void **state)
 {
 	struct vb_roots *roots = *state;
-	struct vb_saved s = sample("0000:03:00.0"), back;
-	char *path = vb_store_device_path(roots, "pci", "0000:03:00.0");
-	char *link = vb_store_device_path(roots, "pci", "0000:04:00.0");
+	struct vb_saved s = sample("0000:03:00.0"), back, other = sample("0000:04:00.0");
+	char *path = vb_store_entry_path(roots, &s);
+	char *link = vb_store_entry_path(roots, &other);
 	struct vb_error err = { 0 };
 
 	assert_int_equal(vb_store_save(roots, &s, NULL), 0);
@@ -233,6 +263,8 @@ int main(void)
 		cmocka_unit_test(test_pci_ids),
 		cmocka_unit_test_setup_teardown(test_save_is_atomic_and_loads_back, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_untrusted_entries_are_refused, setup_dir, teardown_dir),
+		cmocka_unit_test_setup_teardown(test_device_file_is_named_by_address_and_identity,
+						setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_odd_files_are_refused_and_do_not_stop_others,
 						setup_dir, teardown_dir),
 	};
