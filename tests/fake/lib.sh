@@ -294,8 +294,16 @@ fake_tree() { # T
 	fake_bind "$_s" 0000:00:1c.0 pcieport
 	fake_bind "$_s" 0000:03:00.1 mlx5_core
 
+	fake_module_index "$_t"
+}
+
+# The module index of the standard machine, plus any NAME:ALIAS specs given.
+fake_module_index() { # T [SPEC...]
+	_t=$1
+	shift
+	rm -rf "$_t/modules"
 	"${MAKE_MODULE_TREE:-$(dirname "$0")/../lib/make-module-tree.sh}" \
-		"$_t/modules" "$FAKE_KVER" \
+		"$_t/modules" "$FAKE_KVER" "$@" \
 		'vfio_pci:vfio_pci:v*d*sv*sd*bc*sc*i*' \
 		'mlx5_vfio_pci:vfio_pci:v000015B3d0000101Esv*sd*bc*sc*i*' \
 		'e1000e_vfio_pci:vfio_pci:v00008086d000010D3sv*sd*bc*sc*i*' \

@@ -6,7 +6,8 @@
 #   make-module-tree.sh [-v] OUTDIR KVER SPEC...
 #
 # KVER must look like a kernel release (6.1.0-test): depmod checks.
-# SPEC is NAME:ALIAS[,ALIAS...] (NAME: alone gives a module without aliases).
+# SPEC is NAME:ALIAS[,ALIAS...] (NAME: alone gives a module without aliases);
+# where an alias holds a comma, separate them with ';' (NAME:A;B, or NAME:A; for one).
 # Each module becomes OUTDIR/lib/modules/KVER/kernel/NAME.ko, an ELF object
 # whose .modinfo section carries name=, alias=, license=, depends= and
 # vermagic= the way kbuild writes them; then `depmod -b OUTDIR KVER` indexes
@@ -98,7 +99,11 @@ for spec in "$@"; do
 		echo "MI(mi_vermagic, \"vermagic=$kver SMP mod_unload modversions \");"
 		i=0
 		old_ifs=$IFS
-		IFS=,
+		# Device-tree aliases hold commas ("vfio-reset:snps,dwmac"): ';' separates them then.
+		case $aliases in
+		*\;*) IFS=';' ;;
+		*) IFS=, ;;
+		esac
 		for a in $aliases; do
 			[ -n "$a" ] || continue
 			echo "MI(mi_alias$i, \"alias=$a\");"
