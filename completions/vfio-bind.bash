@@ -3,28 +3,49 @@
 
 _vfio_bind()
 {
-	local cur prev
+	local cur prev bus=pci i
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD - 1]}
 
+	# The bus the devices are on: --platform, --bus BUS or --bus=BUS.
+	for ((i = 1; i < COMP_CWORD; i++)); do
+		case ${COMP_WORDS[i]} in
+		--platform) bus=platform ;;
+		--bus=*) bus=${COMP_WORDS[i]#--bus=} ;;
+		--bus) bus=${COMP_WORDS[i + 1]} ;;
+		esac
+	done
+
 	case $prev in
 	-d | --driver)
-		# Drivers already registered, and the VFIO modules there are.
+		# VFIO drivers registered now, and the bus's generic one.
 		local drivers
-		drivers=$(ls /sys/bus/pci/drivers 2>/dev/null | grep -i vfio)
-		COMPREPLY=($(compgen -W "$drivers vfio-pci" -- "$cur"))
+		drivers=$(ls "/sys/bus/$bus/drivers" 2>/dev/null | grep -i vfio)
+		COMPREPLY=($(compgen -W "$drivers vfio-$bus" -- "$cur"))
+		return
+		;;
+	--bus)
+		COMPREPLY=($(compgen -W "$(ls /sys/bus 2>/dev/null)" -- "$cur"))
 		return
 		;;
 	esac
 
 	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W '--driver --dry-run --force --json --quiet
-			--verbose --unbind --list --help --version' -- "$cur"))
+		COMPREPLY=($(compgen -W '--driver --dry-run --force --group --json --quiet
+			--verbose --unbind --restore --list --no-save --id --platform --bus
+			--help --version' -- "$cur"))
 		return
 	fi
 
-	# PCI addresses, as the kernel names them.
-	COMPREPLY=($(compgen -W "$(ls /sys/bus/pci/devices 2>/dev/null)" -- "$cur"))
+	# With --id: the vendor:device IDs present; else the bus's device names.
+	if [[ " ${COMP_WORDS[*]} " == *" --id "* ]]; then
+		local ids
+		ids=$(paste -d: <(cat /sys/bus/pci/devices/*/vendor 2>/dev/null) \
+			<(cat /sys/bus/pci/devices/*/device 2>/dev/null) | sed 's/0x//g' | sort -u)
+		COMPREPLY=($(compgen -W "$ids" -- "$cur"))
+	else
+		COMPREPLY=($(compgen -W "$(ls "/sys/bus/$bus/devices" 2>/dev/null)" -- "$cur"))
+	fi
 	__ltrim_colon_completions "$cur" 2>/dev/null
 }
 
