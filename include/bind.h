@@ -91,5 +91,9 @@ int vb_unbind(struct vb_context *ctx, struct vb_device *dev, const struct vb_bin
  */
 bool vb_bind_undo(struct vb_context *ctx, struct vb_device *dev, struct vb_outcome *out);
 
+/* Whether dev's IOMMU group can go to a VM once dev is on VFIO, and what is in the way. */
+void vb_group_viability(struct vb_context *ctx, const struct vb_device *dev,
+			struct vb_outcome *out);
+
 /* A driver that hands devices to userspace through VFIO. */
 bool vb_driver_is_vfio(const char *driver);

@@ -60,7 +60,7 @@ char *vb_device_group_node(const struct vb_roots *roots, const struct vb_device 
 int vb_bus_device_names(const struct vb_roots *roots, const struct vb_bus *bus, char ***ret,
 			unsigned *ret_n);
 /* The entries of a directory but the hidden ones, sorted. */
-int vb_bus_device_names_in(const char *dir, char ***ret, unsigned *ret_n);
+int vb_dir_names(const char *dir, char ***ret, unsigned *ret_n);
 void vb_names_free(char **names, unsigned n);
 void vb_names_sort(char **names, unsigned n);
 

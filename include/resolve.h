@@ -76,5 +76,5 @@ int vb_alias_has_module(struct vb_resolver *res, const char *alias);
 /* The value modprobe.d gives module's option key ("options M key=value"); -ENOENT if none. */
 int vb_module_option(struct vb_resolver *res, const char *module, const char *key, char **ret);
 
-/* Load the host modules for a modalias, as udev would on hotplug. */
+/* Load the host modules for a modalias, as udev would on hotplug; how many match it. */
 int vb_load_host_modules(struct vb_resolver *res, const char *modalias, struct vb_error *err);

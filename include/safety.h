@@ -49,6 +49,9 @@ int vb_device_check_bridge(const struct vb_device *dev, struct vb_error *err);
 int vb_device_check_sriov(const struct vb_roots *roots, const struct vb_device *dev,
 			  struct vb_error *err);
 
+/* A VF whose PF has sriov_drivers_autoprobe=0: no host driver is probed for it. */
+bool vb_device_vf_autoprobe_off(const struct vb_device *dev);
+
 /* SR-IOV relations for --list: the PF of a VF, the VF count of a PF. */
 int vb_device_physfn(const struct vb_device *dev, char **ret);
 int vb_device_numvfs(const struct vb_device *dev);
@@ -58,6 +61,7 @@ struct vb_holder {
 	pid_t pid;
 	char comm[32];
 	char node[64]; /* /dev/vfio/4 or /dev/vfio/devices/vfio0 */
+	bool device;   /* it holds the device itself, so an unbind waits for it */
 };
 
 /* Processes holding dev's VFIO group or device node open. */

@@ -101,9 +101,28 @@ static int need_write_access(const struct vb_device *dev, struct vb_error *err)
 	return vb_error_set_sys(err, -errno, "cannot write its driver_override");
 }
 
+/*
+ * No-IOMMU mode asked for in modprobe.d ("options vfio
+ * enable_unsafe_noiommu_mode=1") takes effect when vfio loads with the VFIO
+ * driver, so it counts while vfio is not loaded yet.
+ */
+static bool noiommu_configured(struct vb_context *ctx)
+{
+	_cleanup_free_ char *v = NULL;
+	struct vb_resolver *res;
+
+	if (vb_module_is_loaded(&ctx->roots, "vfio") > 0 || vb_context_resolver(ctx, &res, NULL) < 0 ||
+	    vb_module_option(res, "vfio", "enable_unsafe_noiommu_mode", &v) < 0)
+		return false;
+	return strcmp(v, "1") == 0 || strcasecmp(v, "y") == 0 || strcasecmp(v, "true") == 0;
+}
+
 static int check_iommu(struct vb_context *ctx, const struct vb_device *dev, struct vb_error *err)
 {
 	enum vb_iommu_state s = vb_iommu_state(&ctx->roots);
+
+	if (s == VB_IOMMU_OFF && noiommu_configured(ctx))
+		s = VB_IOMMU_NOIOMMU;
 
 	if (s == VB_IOMMU_OFF) {
 		vb_error_set(err, -ENXIO, "IOMMU is not enabled (no IOMMU groups)");
@@ -290,9 +309,8 @@ static int device_gone(const struct vb_device *dev, struct vb_outcome *out, int 
 	return fail(out, r);
 }
 
-/* Whether dev's IOMMU group can go to a VM once dev is on VFIO, and what is in the way. */
-static void group_viability(struct vb_context *ctx, const struct vb_device *dev,
-			    struct vb_outcome *out)
+void vb_group_viability(struct vb_context *ctx, const struct vb_device *dev,
+			struct vb_outcome *out)
 {
 	struct vb_group g;
 	char *buf = NULL;
@@ -301,6 +319,8 @@ static void group_viability(struct vb_context *ctx, const struct vb_device *dev,
 
 	if (dev->iommu_group < 0 || vb_group_read(&ctx->roots, dev->iommu_group, &g) < 0)
 		return;
+	free(out->group_blockers);
+	out->group_blockers = NULL;
 	out->group_viable = vb_group_viable(&g, dev->name);
 	f = out->group_viable ? NULL : open_memstream(&buf, &len);
 	for (unsigned i = 0; f && i < g.n; i++) {
@@ -357,7 +377,7 @@ int vb_bind(struct vb_context *ctx, struct vb_device *dev, const struct vb_bind_
 		if (r < 0)
 			return fail(out, r);
 	}
-	group_viability(ctx, dev, out);
+	vb_group_viability(ctx, dev, out);
 
 	if (opts->dry_run) {
 		const char *drv = out->vfio_driver;
@@ -459,6 +479,7 @@ int vb_unbind(struct vb_context *ctx, struct vb_device *dev, const struct vb_bin
 {
 	bool on_vfio = vb_driver_is_vfio(dev->driver);
 	struct vb_resolver *res;
+	int host_modules = 0;
 	int r;
 
 	out->release = true;
@@ -481,7 +502,7 @@ int vb_unbind(struct vb_context *ctx, struct vb_device *dev, const struct vb_bin
 			return fail(out, r);
 		/* The host driver may never have been loaded if the device was bound at boot. */
 		if (dev->modalias && vb_context_resolver(ctx, &res, NULL) == 0)
-			vb_load_host_modules(res, dev->modalias, NULL);
+			host_modules = vb_load_host_modules(res, dev->modalias, NULL);
 	}
 	r = step_write(out, opts->dry_run, attr_path(dev, "driver_override"), "\n");
 	if (r < 0) {
@@ -505,6 +526,13 @@ int vb_unbind(struct vb_context *ctx, struct vb_device *dev, const struct vb_bin
 	r = vb_device_refresh(dev);
 	if (r < 0)
 		return device_gone(dev, out, r);
+	if (!dev->driver && host_modules > 0 && !vb_device_vf_autoprobe_off(dev)) {
+		vb_error_set(&out->error, -ENODEV, "it is off VFIO, but its host driver did not take it back");
+		vb_error_hint(&out->error, "the driver's own message is in 'dmesg'; "
+					   "'echo %s > /sys/bus/%s/drivers_probe' tries again",
+			      dev->name, dev->bus->name);
+		return fail(out, -ENODEV);
+	}
 	out->status = VB_STATUS_UNBOUND;
 	return 0;
 }

@@ -84,6 +84,9 @@ int cmd_bind_group(struct vb_context *ctx, const struct cmd_opts *o)
 			for (unsigned j = 0; j < i; j++)
 				vb_store_forget_device(&ctx->roots, o->bus->name, names[j], NULL);
 		}
+	/* Viability as the group stands now that every member has moved. */
+	for (unsigned i = 0; !failed && i < done; i++)
+		vb_group_viability(ctx, devs[i], &outs[i]);
 	for (unsigned i = 0; failed && i < done; i++) {
 		if (outs[i].status == VB_STATUS_FAILED && strcmp(names[i], failed) == 0)
 			continue;

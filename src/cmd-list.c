@@ -178,7 +178,7 @@ static void list_every_bus(struct listing *l)
 	unsigned n;
 
 	list_whole_bus(l, vb_bus_find("pci"));
-	if (vb_bus_device_names_in(dir, &names, &n) < 0)
+	if (vb_dir_names(dir, &names, &n) < 0)
 		return;
 	for (unsigned i = 0; i < n; i++) {
 		struct vb_bus scratch;

@@ -14,8 +14,12 @@ static void say_waiting(void *data, const struct vb_device *dev, const struct vb
 			unsigned n)
 {
 	for (unsigned i = 0; i < n; i++)
-		cmd_error(dev->name, "waiting for process %d (%s) to let go of %s", (int)h[i].pid,
-			  h[i].comm, h[i].node);
+		if (h[i].device)
+			cmd_error(dev->name, "waiting for process %d (%s) to let go of %s", (int)h[i].pid,
+				  h[i].comm, h[i].node);
+		else
+			cmd_error(dev->name, "process %d (%s) holds %s but not the device: it loses it now",
+				  (int)h[i].pid, h[i].comm, h[i].node);
 }
 
 struct vb_bind_opts cmd_bind_opts(const struct cmd_opts *o)
@@ -179,6 +183,9 @@ static void print_outcome(struct cmd_run *run, const char *name, const struct vb
 		if (dev->driver) {
 			if (talk)
 				fprintf(f, "%s: %s -> %s\n", name, or_none(out->old_driver), dev->driver);
+		} else if (!o->quiet && vb_device_vf_autoprobe_off(dev)) {
+			cmd_error(name, "%s -> no driver: its PF has sriov_drivers_autoprobe=0, so no host driver is probed for it",
+				  or_none(out->old_driver));
 		} else if (!o->quiet) {
 			cmd_error(name, "%s -> no driver: no host driver claimed it (is its module installed?)",
 				  or_none(out->old_driver));

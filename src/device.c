@@ -187,9 +187,16 @@ enum vb_iommu_state vb_iommu_state(const struct vb_roots *roots)
 	_cleanup_closedir_ DIR *d = groups ? opendir(groups) : NULL;
 	struct dirent *de;
 
-	while (d && (de = readdir(d)))
-		if (de->d_name[0] != '.')
+	/* Groups VFIO made up for no-IOMMU devices say nothing of a real IOMMU. */
+	while (d && (de = readdir(d))) {
+		_cleanup_free_ char *np = NULL, *name = NULL;
+
+		if (de->d_name[0] == '.')
+			continue;
+		np = vb_path("%s/%s/name", groups, de->d_name);
+		if (vb_read_attr(np, &name) < 0 || strcmp(name, "vfio-noiommu") != 0)
 			return VB_IOMMU_ON;
+	}
 	if (vb_read_attr(param, &mode) == 0 && (mode[0] == 'Y' || mode[0] == '1'))
 		return VB_IOMMU_NOIOMMU;
 	return VB_IOMMU_OFF;
@@ -213,7 +220,7 @@ static int name_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int vb_bus_device_names_in(const char *dir, char ***ret, unsigned *ret_n)
+int vb_dir_names(const char *dir, char ***ret, unsigned *ret_n)
 {
 	_cleanup_closedir_ DIR *d = dir ? opendir(dir) : NULL;
 	char **names = NULL;
@@ -246,7 +253,7 @@ int vb_bus_device_names(const struct vb_roots *roots, const struct vb_bus *bus, 
 {
 	_cleanup_free_ char *dir = vb_path("%s/bus/%s/devices", roots->sysfs, bus->name);
 
-	return vb_bus_device_names_in(dir, ret, ret_n);
+	return vb_dir_names(dir, ret, ret_n);
 }
 
 void vb_names_sort(char **names, unsigned n)

@@ -364,7 +364,7 @@ int vb_driver_module(struct vb_resolver *res, const struct vb_bus *bus, const ch
 int vb_load_host_modules(struct vb_resolver *res, const char *modalias, struct vb_error *err)
 {
 	struct kmod_list *list = NULL, *l;
-	int r;
+	int r, n = 0;
 
 	r = kmod_module_new_from_lookup(res->kmod, modalias, &list);
 	if (r < 0)
@@ -372,6 +372,7 @@ int vb_load_host_modules(struct vb_resolver *res, const char *modalias, struct v
 	kmod_list_foreach(l, list) {
 		struct kmod_module *mod = kmod_module_get_module(l);
 
+		n++;
 		/* Best effort, like udev: a host module that will not load is reported later. */
 		if (vb_module_is_loaded(res->roots, kmod_module_get_name(mod)) <= 0)
 			kmod_module_probe_insert_module(mod, KMOD_PROBE_APPLY_BLACKLIST, NULL, NULL,
@@ -379,7 +380,7 @@ int vb_load_host_modules(struct vb_resolver *res, const char *modalias, struct v
 		kmod_module_unref(mod);
 	}
 	kmod_module_unref_list(list);
-	return 0;
+	return n;
 }
 
 int vb_alias_has_module(struct vb_resolver *res, const char *alias)

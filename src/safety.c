@@ -10,34 +10,6 @@
 #include "safety.h"
 #include "sysfs.h"
 
-/* Names of the entries of a directory, "." and ".." left out. */
-static int dir_names(const char *dir, char ***ret, unsigned *ret_n)
-{
-	_cleanup_closedir_ DIR *d = dir ? opendir(dir) : NULL;
-	char **names = NULL;
-	unsigned n = 0;
-	struct dirent *de;
-
-	if (!d)
-		return -errno;
-	while ((de = readdir(d))) {
-		char **more;
-
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		more = realloc(names, (n + 1) * sizeof(*names));
-		if (!more || !(more[n] = strdup(de->d_name))) {
-			vb_names_free(more ? more : names, n);
-			return -ENOMEM;
-		}
-		names = more;
-		n++;
-	}
-	*ret = names;
-	*ret_n = n;
-	return 0;
-}
-
 static bool is_bridge(const char *devpath)
 {
 	_cleanup_free_ char *p = vb_path("%s/class", devpath), *cls = NULL;
@@ -54,10 +26,9 @@ int vb_group_read(const struct vb_roots *roots, int group, struct vb_group *ret)
 	unsigned n;
 	int r;
 
-	r = dir_names(dir, &names, &n);
+	r = vb_dir_names(dir, &names, &n);
 	if (r < 0)
 		return r;
-	vb_names_sort(names, n);
 	g.members = calloc(n ? n : 1, sizeof(*g.members));
 	for (unsigned i = 0; g.members && i < n; i++) {
 		_cleanup_free_ char *path = vb_path("%s/%s", dir, names[i]);
@@ -120,7 +91,7 @@ static int class_members_under(const struct vb_roots *roots, const char *class,
 
 	if (!realpath(dev->path, dev_real))
 		return -errno;
-	if (dir_names(dir, &names, &n) < 0) {
+	if (vb_dir_names(dir, &names, &n) < 0) {
 		*ret = NULL;
 		*ret_n = 0;
 		return 0;
@@ -196,7 +167,7 @@ static int check_block(const struct vb_roots *roots, const struct vb_device *dev
 		} else if (is_swap(roots, blocks[i])) {
 			r = vb_error_set(err, -EBUSY, "in use: /dev/%s is a swap device", blocks[i]);
 			vb_error_hint(err, "swapoff /dev/%s first, or add --force if you are sure", blocks[i]);
-		} else if (dir_names(hold, &holders, &nh) == 0 && nh > 0) {
+		} else if (vb_dir_names(hold, &holders, &nh) == 0 && nh > 0) {
 			r = vb_error_set(err, -EBUSY, "in use: /dev/%s is held by %s (device mapper, md or LVM)",
 					 blocks[i], holders[0]);
 			vb_error_hint(err, "stop %s first, or add --force if you are sure", holders[0]);
@@ -208,8 +179,19 @@ static int check_block(const struct vb_roots *roots, const struct vb_device *dev
 }
 
 /*
+ * Every interface that is up has a link-local address (if_inet6 scope 20) and
+ * fe80::/64 and ff00::/8 routes: they say nothing of anyone using it.
+ */
+static bool is_global(const char *table, char **tok, int n)
+{
+	if (strcmp(table, "if_inet6") == 0)
+		return n >= 4 && strcmp(tok[3], "00") == 0;
+	return strncmp(tok[0], "fe80", 4) != 0 && strncmp(tok[0], "ff", 2) != 0;
+}
+
+/*
  * Whether iface is named in a /proc/net table, in column (or the last one when
- * column < 0); with global_only, only rows whose scope (column 3) is global.
+ * column < 0); with global_only, only rows about global addresses or routes.
  */
 static bool proc_net_mentions(const struct vb_roots *roots, const char *table, const char *iface,
 			      int column, bool global_only)
@@ -228,8 +210,7 @@ static bool proc_net_mentions(const struct vb_roots *roots, const char *table, c
 			continue;
 		if (strcmp(tok[column < 0 ? n - 1 : column], iface) != 0)
 			continue;
-		/* if_inet6: link-local addresses (scope 20) are on every interface that is up. */
-		if (global_only && (n < 4 || strcmp(tok[3], "00") != 0))
+		if (global_only && !is_global(table, tok, n))
 			continue;
 		return true;
 	}
@@ -244,7 +225,7 @@ static bool iface_busy(const struct vb_roots *roots, const char *iface)
 	if (vb_read_attr(p, &flags) < 0 || !(strtoul(flags, NULL, 16) & 0x1 /* IFF_UP */))
 		return false;
 	return proc_net_mentions(roots, "route", iface, 0, false) ||
-	       proc_net_mentions(roots, "ipv6_route", iface, -1, false) ||
+	       proc_net_mentions(roots, "ipv6_route", iface, -1, true) ||
 	       proc_net_mentions(roots, "if_inet6", iface, 5, true);
 }
 
@@ -283,7 +264,8 @@ static int check_boot_vga(const struct vb_device *dev, struct vb_error *err)
 		return 0;
 	vb_error_set(err, -EBUSY, "in use: it is the boot VGA device and '%s' drives the console on it",
 		     dev->driver);
-	vb_error_hint(err, "move the console to another GPU or boot with video=efifb:off, or add --force");
+	vb_error_hint(err, "move the console off it first (echo 0 > /sys/class/vtconsole/vtconN/bind for its "
+			   "framebuffer console, or boot with the console on another GPU), or add --force");
 	return -EBUSY;
 }
 
@@ -337,6 +319,35 @@ int vb_device_check_sriov(const struct vb_roots *roots, const struct vb_device *
 	return -EBUSY;
 }
 
+/*
+ * Only an open device makes an unbind wait: a process with just the group (or
+ * the group in a container) loses it at once. A device taken from a group is
+ * an anonymous "[vfio-device]" file, with no name to say whose it is.
+ */
+static bool holds_vfio_device(const char *fddir, char **fds, unsigned nfds)
+{
+	for (unsigned j = 0; j < nfds; j++) {
+		_cleanup_free_ char *fd = vb_path("%s/%s", fddir, fds[j]);
+		char target[64];
+		ssize_t len = fd ? readlink(fd, target, sizeof(target) - 1) : -1;
+
+		if (len > 0) {
+			target[len] = '\0';
+			if (strcmp(target, "anon_inode:[vfio-device]") == 0)
+				return true;
+		}
+	}
+	return false;
+}
+
+/* A VF whose PF has sriov_drivers_autoprobe=0: the kernel probes no host driver for it. */
+bool vb_device_vf_autoprobe_off(const struct vb_device *dev)
+{
+	_cleanup_free_ char *p = vb_path("%s/physfn/sriov_drivers_autoprobe", dev->path), *v = NULL;
+
+	return vb_read_attr(p, &v) == 0 && strcmp(v, "0") == 0;
+}
+
 int vb_vfio_holders(const struct vb_roots *roots, const struct vb_device *dev,
 		    struct vb_holder **ret, unsigned *ret_n)
 {
@@ -348,10 +359,10 @@ int vb_vfio_holders(const struct vb_roots *roots, const struct vb_device *dev,
 	unsigned npids = 0, nvdevs = 0, n = 0;
 	pid_t self = getpid();
 
-	if (dir_names(vdev_dir, &vdevs, &nvdevs) == 0 && nvdevs > 0)
+	if (vb_dir_names(vdev_dir, &vdevs, &nvdevs) == 0 && nvdevs > 0)
 		cdev = vb_path("/dev/vfio/devices/%s", vdevs[0]);
 	vb_names_free(vdevs, nvdevs);
-	if (dir_names(roots->procfs, &pids, &npids) < 0) {
+	if (vb_dir_names(roots->procfs, &pids, &npids) < 0) {
 		*ret = NULL;
 		*ret_n = 0;
 		return 0;
@@ -364,7 +375,7 @@ int vb_vfio_holders(const struct vb_roots *roots, const struct vb_device *dev,
 		if (!isdigit((unsigned char)pids[i][0]) || atoi(pids[i]) == self)
 			continue;
 		fddir = vb_path("%s/%s/fd", roots->procfs, pids[i]);
-		if (dir_names(fddir, &fds, &nfds) < 0)
+		if (vb_dir_names(fddir, &fds, &nfds) < 0)
 			continue;
 		for (unsigned j = 0; j < nfds; j++) {
 			_cleanup_free_ char *fd = vb_path("%s/%s", fddir, fds[j]);
@@ -375,6 +386,8 @@ int vb_vfio_holders(const struct vb_roots *roots, const struct vb_device *dev,
 				continue;
 			target[len] = '\0';
 			if (streq_ptr(target, group_node) || streq_ptr(target, cdev)) {
+				bool device = streq_ptr(target, cdev) || holds_vfio_device(fddir, fds, nfds);
+
 				_cleanup_free_ char *commp = vb_path("%s/%s/comm", roots->procfs, pids[i]);
 				_cleanup_free_ char *comm = NULL;
 				struct vb_holder *more = realloc(list, (n + 1) * sizeof(*list));
@@ -382,7 +395,7 @@ int vb_vfio_holders(const struct vb_roots *roots, const struct vb_device *dev,
 				if (!more)
 					break;
 				list = more;
-				list[n] = (struct vb_holder){ .pid = atoi(pids[i]) };
+				list[n] = (struct vb_holder){ .pid = atoi(pids[i]), .device = device };
 				vb_read_attr(commp, &comm);
 				snprintf(list[n].comm, sizeof(list[n].comm), "%s", comm ? comm : "?");
 				snprintf(list[n].node, sizeof(list[n].node), "%.63s", target);

@@ -182,11 +182,13 @@ test_pf_with_vfs_is_refused_and_listed() {
 		fail "--list does not show the VF's PF"
 }
 
-# A VM holds /dev/vfio/1 (the e1000e's group) open.
+# A VM holds /dev/vfio/1 (the e1000e's group) open, and the device taken
+# from it (an anonymous file, as the kernel names it).
 fake_vm_holding_group() {
 	mkdir -p "$T/proc/4242/fd"
 	echo qemu-system-x86 >"$T/proc/4242/comm"
 	ln -s /dev/vfio/1 "$T/proc/4242/fd/7"
+	ln -s 'anon_inode:[vfio-device]' "$T/proc/4242/fd/8"
 }
 
 test_unbind_of_device_held_by_vm_is_refused() {
@@ -214,6 +216,38 @@ test_forced_unbind_says_who_it_waits_for() {
 	assert_driver $E1000E e1000e
 }
 
+test_forced_unbind_does_not_wait_for_a_group_only_holder() {
+	fake_proc
+	vb $E1000E
+	assert_rc 0
+	fake_vm_holding_group
+	rm "$T/proc/4242/fd/8"
+	vb --unbind --force $E1000E
+	assert_rc 0
+	assert_says 'holds /dev/vfio/1 but not the device'
+	grep -q 'waiting for' "$T/err" && fail "it says it waits for a process that does not block"
+	assert_driver $E1000E e1000e
+}
+
+test_nic_up_with_only_automatic_ipv6_routes_is_bound() {
+	fake_proc
+	fake_virtio_nic 0x1003
+	printf 'fe800000000000000000000000000000 40 00000000000000000000000000000000 00 00000000000000000000000000000000 00000100 00000001 00000000 00000001     eth0\n' >>"$T/proc/net/ipv6_route"
+	printf 'ff000000000000000000000000000000 08 00000000000000000000000000000000 00 00000000000000000000000000000000 00000100 00000001 00000000 00000001     eth0\n' >>"$T/proc/net/ipv6_route"
+	vb $VIRTIO
+	assert_rc 0
+	assert_driver $VIRTIO vfio-pci
+}
+
+test_nic_with_global_ipv6_route_is_refused() {
+	fake_proc
+	fake_virtio_nic 0x1003
+	printf '20010db8000000000000000000000000 40 00000000000000000000000000000000 00 00000000000000000000000000000000 00000100 00000001 00000000 00000001     eth0\n' >>"$T/proc/net/ipv6_route"
+	vb $VIRTIO
+	assert_rc 1
+	assert_driver $VIRTIO virtio-pci
+}
+
 # A second e1000e in the first one's IOMMU group, on its host driver.
 fake_shared_group() {
 	fake_device "$S" $E1000E_2 pci0000:00 8086 10d3 8086 a01f 020000 1
@@ -234,8 +268,10 @@ test_bind_warns_when_group_is_not_viable() {
 test_group_binds_every_member() {
 	fake_proc
 	fake_shared_group
-	vb --group $E1000E
+	vb --group --json $E1000E
 	assert_rc 0
+	grep -q 'not viable' "$T/err" && fail "--group warns about the group it made viable"
+	grep -q '"group_viable": false' "$T/out" && fail "--group reports the group not viable"
 	assert_driver $E1000E e1000e-vfio-pci
 	assert_driver $E1000E_2 e1000e-vfio-pci
 	ls "$T/config/pci-$E1000E="*.conf "$T/config/pci-$E1000E_2="*.conf >/dev/null 2>&1 ||
