@@ -15,9 +15,12 @@ packages=(
 	gcc meson ninja-build pkg-config libkmod-dev libudev-dev scdoc bash-completion
 	# unit and fake-kernel tests
 	libcmocka-dev kmod python3 util-linux
-	# real-kernel tests: QEMU, a busybox initramfs, an out-of-tree module build
-	qemu-system-x86 busybox-static cpio gzip zstd xz-utils make libelf-dev
-	ca-certificates
+	# real-kernel tests: QEMU, a busybox initramfs, out-of-tree module builds,
+	# and a debootstrap'd Debian root with systemd for the udev rule
+	qemu-system-x86 qemu-utils busybox-static cpio gzip zstd xz-utils make libelf-dev
+	ca-certificates debootstrap e2fsprogs
+	# fuzzers, valgrind, benchmarks
+	clang libclang-rt-14-dev valgrind strace hyperfine
 )
 
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then

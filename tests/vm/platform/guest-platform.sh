@@ -86,19 +86,6 @@ json_has() {
 }
 # text_row DEV ID DRIVER: the text --list has a row for DEV with that id and driver.
 text_row() { printf '%s\n' "$out" | grep -qE "^$1 +$2 +$3( |\$)"; }
-# todo DESCRIPTION REASON COMMAND...: a test for a known bug ("# TODO" in TAP).
-todo() {
-	desc=$1 why=$2
-	shift 2
-	if "$@"; then
-		ok "$desc # TODO passes now: $why"
-	else
-		not_ok "$desc # TODO $why"
-		# A known bug does not fail the guest's summary either.
-		tap_failed=$((tap_failed - 1)) todo_n=$((todo_n + 1))
-	fi
-}
-todo_n=0
 
 # at_host DEV DRIVER DESCRIPTION: on its host driver, no override, nothing saved.
 at_host() {
@@ -191,8 +178,7 @@ mkdir -p /etc/modprobe.d
 echo "options vfio enable_unsafe_noiommu_mode=1" >/etc/modprobe.d/vfio.conf
 reset_required 0
 vb --platform "$PANIC"
-todo "noiommu and reset_required=0 in modprobe.d, vfio not loaded: bind exits 0" \
-	"the IOMMU check reads the live vfio parameter before vfio is loaded" test "$rc" = 0
+check "noiommu and reset_required=0 in modprobe.d, vfio not loaded: bind exits 0" test "$rc" = 0
 if [ "$rc" = 0 ]; then
 	vb --unbind --platform "$PANIC"
 else
@@ -262,8 +248,7 @@ vb --unbind --platform "$FWCFG"
 check "--unbind when fw_cfg cannot probe: the device is on no driver (kernel)" \
 	test "$(drv "$FWCFG")" = "(none)"
 is "... override cleared" "(null)" ovr "$FWCFG"
-todo "... and vfio-bind exits 1: the host driver did not take it" \
-	"--unbind does not check that the host driver took the device" test "$rc" = 1
+check "... and vfio-bind exits 1: the host driver did not take it" test "$rc" = 1
 klog_show
 rmmod qemu_fw_cfg
 modprobe qemu_fw_cfg
@@ -277,9 +262,7 @@ on_vfio "$PANIC" "... on vfio-platform, override, no-IOMMU group, saved"
 # groups show in /sys/kernel/iommu_groups as if an IOMMU were on.
 diag "groups: $(find /sys/kernel/iommu_groups -mindepth 1 -maxdepth 1 | tr '\n' ' ')"
 vb --platform "$FWCFG"
-todo "bind $FWCFG too, while $PANIC is on vfio-platform: exit 0" \
-	"a no-IOMMU group in /sys/kernel/iommu_groups passes for an IOMMU, and a device in none is refused" \
-	test "$rc" = 0
+check "bind $FWCFG too, while $PANIC is on vfio-platform: exit 0" test "$rc" = 0
 if [ "$rc" != 0 ]; then
 	at_host "$FWCFG" fw_cfg "... refused, $FWCFG stays on fw_cfg"
 	# The kernel has no objection: past the check, the device gets a group of its own.
@@ -320,5 +303,4 @@ rmmod qemu_fw_cfg
 modprobe qemu_fw_cfg
 check "setup: qemu_fw_cfg loaded afresh takes $FWCFG back" test "$(drv "$FWCFG")" = fw_cfg
 
-[ "$todo_n" -eq 0 ] || diag "$todo_n known bugs of vfio-bind (TODO)"
 finish

@@ -58,9 +58,6 @@ said() { printf '%s\n' "$out" | cat - /tmp/vb.err | grep -q -- "$1"; }
 # said_twice TEXT DEVICE: TEXT was said, and a refusal of DEVICE took two lines on
 # stderr (why, and what to do).
 said_twice() { said "$1" && [ "$(grep -c "^vfio-bind: $2: " /tmp/vb.err)" -ge 2 ]; }
-# todo REASON: appended to a description, marks the test a known bug of the tool (TAP
-# "# TODO"): reported, not counted as a failure by vm-safety.sh.
-todo() { printf ' # TODO %s' "$1"; }
 # verdict DESCRIPTION: one test line, passing when the command before it succeeded.
 verdict() { if [ $? -eq 0 ]; then ok "$1"; else not_ok "$1"; fi; }
 flat() { printf '%s' "$out" | tr -d ' \t\n'; }
@@ -171,11 +168,10 @@ state "... e1000e on its variant e1000e-vfio-pci" "$NIC2" e1000e-vfio-pci e1000e
 state "... the bridge is left alone" "$BRIDGE" "(none)"
 check "... JSON has both members and not the bridge" \
 	test -n "$(json_of "$NIC1")" -a -n "$(json_of "$NIC2")" -a -z "$(json_of "$BRIDGE")"
-# Each member's viability is worked out as it moves, so the first one saw the second
-# still on e1000e: stale JSON and a warning telling the user to do what they just did.
-check "... neither member reports the group as not viable$(todo "--group reports the first member's view from before the second moved")" \
+# Viability is reported as the group stands once every member has moved.
+check "... neither member reports the group as not viable" \
 	test -z "$(flat | grep '"group_viable":false')"
-check "... and no warning that it is not viable$(todo "same")" \
+check "... and no warning that it is not viable" \
 	test -z "$(grep 'not viable' /tmp/vb.err)"
 check "... /dev/vfio/$G exists" test -c "/dev/vfio/$G"
 is "... the kernel agrees: the group is viable" viable "$HOLDER" -s "/dev/vfio/$G"
