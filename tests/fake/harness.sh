@@ -66,16 +66,20 @@ fake__sandbox_probe() {
 }
 
 # vb [ARGS...]: runs the binary; sets $rc, output in $T/out and $T/err.
+# VFIO_BIND_WRAPPER (e.g. "valgrind -q"; tests/valgrind.sh) runs it under
+# another program, inside the shim's environment.
 vb() {
 	fake_cmd="vfio-bind $*"
-	fake__exec "" "$VFIO_BIND" "$@"
+	# shellcheck disable=SC2086
+	fake__exec "" ${VFIO_BIND_WRAPPER:-} "$VFIO_BIND" "$@"
 }
 
 # vb_as_nobody [ARGS...]: the same as an unprivileged user.
 vb_as_nobody() {
 	fake_cmd="(as uid $NOBODY) vfio-bind $*"
+	# shellcheck disable=SC2086
 	fake__exec "--reuid=$NOBODY --regid=$NOBODY --clear-groups" \
-		"$VFIO_BIND" "$@"
+		${VFIO_BIND_WRAPPER:-} "$VFIO_BIND" "$@"
 }
 
 # shim_run PROG [ARGS...]: any program under the shim, same sandbox.

@@ -360,7 +360,7 @@ state "... the NIC stays on vfio-pci" "$VNET" vfio-pci vfio-pci
 dmesg_mark
 vb --unbind --force "$VNET"
 is "--unbind --force with the group file held exits 0" 0 echo "$rc"
-check "... after saying whom it waits for" said "waiting for process $hpid (vfio-holder) to let go of $GN"
+check "... saying the holder has only the group, so nothing waits" said "process $hpid (vfio-holder) holds $GN but not the device"
 state "... back on virtio-pci" "$VNET" virtio-pci
 # Kernel fact (6.1): only a device fd makes the unbind wait, not the group file.
 check "... without waiting for the holder: it still holds the group file (${ms} ms)" alive "$hpid"
