@@ -32,7 +32,8 @@ enum vb_iommu_state {
 /*
  * Turn a command-line DEVICE (an address, a name, or a sysfs path) into the
  * device's name on bus. -EINVAL: not a device name at all (usage error);
- * -ENODEV: well formed, but no such device.
+ * -ENODEV: the bus's own sysfs path of a device that is not there (ret
+ * holds its name, so that device alone fails).
  */
 int vb_device_name_from_arg(const struct vb_roots *roots, const struct vb_bus *bus,
 			    const char *arg, char *ret, unsigned size, struct vb_error *err);

@@ -27,6 +27,9 @@ int vb_saved_parse(const char *text, struct vb_saved *ret, struct vb_error *err)
 /* The file's text for s; the caller frees. */
 char *vb_saved_format(const struct vb_saved *s);
 
+/* A modalias fit to be saved and to name a file: printable, no '/', quotes or '\\'. */
+bool vb_store_modalias_is_valid(const char *s);
+
 /* "15b3:101e" (any case) to "15B3:101E"; -EINVAL otherwise. */
 int vb_pci_id_canonical(const char *arg, char ret[10]);
 

@@ -13,7 +13,8 @@ static void saved_from(const struct vb_device *dev, const struct vb_outcome *out
 	snprintf(s->driver, sizeof(s->driver), "%s", dev->driver ? dev->driver : "");
 	if (out->vfio_module)
 		snprintf(s->module, sizeof(s->module), "%s", out->vfio_module);
-	if (dev->modalias)
+	/* A modalias that could not name a file or pass for one is left out. */
+	if (dev->modalias && vb_store_modalias_is_valid(dev->modalias))
 		snprintf(s->modalias, sizeof(s->modalias), "%s", dev->modalias);
 }
 

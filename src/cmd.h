@@ -39,7 +39,10 @@ int cmd_bind_group(struct vb_context *ctx, const struct cmd_opts *o);
 int cmd_bind_ids(struct vb_context *ctx, const struct cmd_opts *o);
 int cmd_unbind_ids(struct vb_context *ctx, const struct cmd_opts *o);
 
-/* Messages: "vfio-bind: DEVICE: text". */
+/* Replace control bytes by '?', in place. */
+void cmd_sanitize(char *s);
+
+/* Messages: "vfio-bind: DEVICE: text", control bytes shown as '?'. */
 void cmd_error(const char *device, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void cmd_print_error(const char *device, const struct vb_error *e);
 

@@ -45,9 +45,15 @@ static int name_from_path(const struct vb_roots *roots, const struct vb_bus *bus
 	ours = vb_path("%s/bus/%s/devices/%s", roots->sysfs, bus->name, base);
 	if (!in_root || !ours)
 		return -ENOMEM;
-	if (!realpath(in_root, real_arg))
-		return errno == ENOENT ? vb_error_set(err, -ENODEV, "no device at '%s'", arg)
-				       : vb_error_set_sys(err, -errno, "cannot resolve '%s'", arg);
+	if (!realpath(in_root, real_arg)) {
+		if (errno != ENOENT)
+			return vb_error_set_sys(err, -errno, "cannot resolve '%s'", arg);
+		/* The bus's own path to a device that is not there is an absent device. */
+		if (strcmp(in_root, ours) != 0 || strlen(base) >= size)
+			return vb_error_set(err, -EINVAL, "no device at '%s'", arg);
+		strcpy(ret, base);
+		return vb_error_set(err, -ENODEV, "no device at '%s'", arg);
+	}
 	if (!realpath(ours, real_ours) || strcmp(real_arg, real_ours) != 0)
 		return vb_error_set(err, -EINVAL, "'%s' is not a device on the %s bus", arg,
 				    bus->name);
@@ -106,9 +112,9 @@ int vb_device_refresh(struct vb_device *dev)
 	char *driver = NULL, *override = NULL;
 	int r;
 
-	r = vb_exists(dev->path);
-	if (r <= 0)
-		return r < 0 ? r : -ENODEV;
+	/* The bus's link outlives a removed device for a moment: follow it. */
+	if (access(dev->path, F_OK) < 0)
+		return errno == ENOENT || errno == ENOTDIR ? -ENODEV : -errno;
 	r = vb_read_link_name(link, &driver);
 	if (r < 0 && r != -ENOENT)
 		return r;

@@ -29,13 +29,7 @@ static int canonical_arg(struct vb_context *ctx, const struct parsed_args *a, co
 	}
 	r = vb_device_name_from_arg(&ctx->roots, a->opts.bus, arg, name, (unsigned)size, &err);
 	/* A well-formed name of a device that is not there fails that device only. */
-	if (r == -ENODEV) {
-		const char *base = strrchr(arg, '/');
-
-		snprintf(name, size, "%s", base ? base + 1 : arg);
-		return 0;
-	}
-	if (r < 0) {
+	if (r < 0 && r != -ENODEV) {
 		cmd_print_error(NULL, &err);
 		return -1;
 	}

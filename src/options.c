@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "macro.h"
+#include "cmd.h"
 #include "name.h"
 #include "options.h"
 
@@ -85,13 +86,14 @@ void options_usage(FILE *f)
 static int usage_error(const char *fmt, ...) _printf_(1, 2);
 static int usage_error(const char *fmt, ...)
 {
+	char msg[1024];
 	va_list ap;
 
-	fputs("vfio-bind: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fputs("\nTry 'vfio-bind --help'.\n", stderr);
+	cmd_sanitize(msg);
+	fprintf(stderr, "vfio-bind: %s\nTry 'vfio-bind --help'.\n", msg);
 	return -EINVAL;
 }
 
@@ -175,10 +177,16 @@ int options_parse(int argc, char *argv[], struct parsed_args *ret)
 			return 0;
 		case ':':
 			return usage_error("%s needs a value", argv[optind - 1]);
-		default:
-			if (optopt)
+		default: {
+			const char *given = argv[optind - 1];
+
+			/* getopt puts a long option's value in optopt, not a character to show. */
+			if (strncmp(given, "--", 2) == 0 && optopt)
+				return usage_error("'%.*s' takes no value", (int)strcspn(given, "="), given);
+			if (strncmp(given, "--", 2) != 0 && optopt > 0 && optopt < 0x80)
 				return usage_error("unknown option '-%c'", optopt);
-			return usage_error("unknown option '%s'", argv[optind - 1]);
+			return usage_error("unknown option '%s'", given);
+		}
 		}
 	}
 	if (a.opts.driver && a.verb != VERB_BIND)

@@ -33,12 +33,12 @@ int vb_pci_id_canonical(const char *arg, char ret[10])
 	return 0;
 }
 
-static bool modalias_is_valid(const char *s)
+bool vb_store_modalias_is_valid(const char *s)
 {
 	if (!*s || strlen(s) >= 256)
 		return false;
 	for (; *s; s++)
-		if (!isgraph((unsigned char)*s) || *s == '"' || *s == '\\')
+		if (!isgraph((unsigned char)*s) || strchr("\"\\/", *s))
 			return false;
 	return true;
 }
@@ -103,7 +103,7 @@ int vb_saved_parse(const char *text, struct vb_saved *ret, struct vb_error *err)
 		return vb_error_set(err, -EINVAL, "VFIO_BIND_DRIVER is not a driver name");
 	if (s.module[0] && !vb_name_is_valid(s.module))
 		return vb_error_set(err, -EINVAL, "VFIO_BIND_MODULE is not a module name");
-	if (s.modalias[0] && !modalias_is_valid(s.modalias))
+	if (s.modalias[0] && !vb_store_modalias_is_valid(s.modalias))
 		return vb_error_set(err, -EINVAL, "VFIO_BIND_MODALIAS is not a modalias");
 	*ret = s;
 	return 0;

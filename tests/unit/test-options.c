@@ -9,11 +9,17 @@
 
 #include "options.h"
 
-#define PARSE(ret, ...)                                                        \
-	({                                                                     \
-		char *argv_[] = { "vfio-bind", __VA_ARGS__, NULL };            \
-		options_parse((int)(sizeof(argv_) / sizeof(argv_[0])) - 1, argv_, ret); \
-	})
+/* The compound literal lives as long as the test's block, as ret->args must. */
+#define PARSE(ret, ...) parse(ret, (char *[]){ "vfio-bind", __VA_ARGS__, NULL })
+
+static int parse(struct parsed_args *ret, char **argv)
+{
+	int argc = 0;
+
+	while (argv[argc])
+		argc++;
+	return options_parse(argc, argv, ret);
+}
 
 static void test_bind_with_options(void **state)
 {
