@@ -1,0 +1,283 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * --json output: any string quotes to a JSON literal that decodes back to
+ * it, and any set of records prints as one well-formed JSON document. The
+ * input is lines, one value each, filling records of the shape --list uses.
+ */
+#include <ctype.h>
+#include <stdbool.h>
+
+#include "macro.h"
+#include "output.h"
+
+#include "fuzz.h"
+
+#define RECORDS_MAX 32
+#define DEPTH_MAX   16
+
+static const struct {
+	const char *key, *label;
+	enum vb_field_type type;
+} schema[] = {
+	{ "device", "DEVICE", VB_FIELD_STRING},	{"driver", "DRIVER", VB_FIELD_STRING },
+	{ "iommu_group", "GROUP", VB_FIELD_INT}, {"saved", NULL, VB_FIELD_BOOL },
+	{ "steps", NULL, VB_FIELD_JSON},		{"name", "NAME", VB_FIELD_STRING },
+};
+
+/* A JSON reader just strict enough to tell well-formed from not. */
+struct reader {
+	const char *p, *end;
+	char *out; /* decoded string, when asked */
+	size_t n_out;
+};
+
+static bool value(struct reader *r, unsigned depth);
+
+static void skip_ws(struct reader *r)
+{
+	while (r->p < r->end && strchr(" \t\n\r", *r->p) && *r->p)
+		r->p++;
+}
+
+static bool lit(struct reader *r, const char *word)
+{
+	size_t n = strlen(word);
+
+	if ((size_t)(r->end - r->p) < n || memcmp(r->p, word, n) != 0)
+		return false;
+	r->p += n;
+	return true;
+}
+
+static int hex(char c)
+{
+	return isdigit((unsigned char)c)    ? c - '0'
+	       : isxdigit((unsigned char)c) ? (c | 0x20) - 'a' + 10
+					    : -1;
+}
+
+static void put(struct reader *r, unsigned char c)
+{
+	if (r->out)
+		r->out[r->n_out] = (char)c;
+	r->n_out++;
+}
+
+/* Bytes >= 0x80 pass as they are (vb_json_write_string promises no more). */
+static bool string(struct reader *r)
+{
+	if (!lit(r, "\""))
+		return false;
+	while (r->p < r->end && *r->p != '"') {
+		unsigned char c = (unsigned char)*r->p++;
+		unsigned u = 0;
+
+		if (c < 0x20)
+			return false;
+		if (c != '\\') {
+			put(r, c);
+			continue;
+		}
+		if (r->p >= r->end)
+			return false;
+		switch (c = (unsigned char)*r->p++) {
+		case '"':
+		case '\\':
+		case '/':
+			put(r, c);
+			break;
+		case 'b':
+			put(r, '\b');
+			break;
+		case 'f':
+			put(r, '\f');
+			break;
+		case 'n':
+			put(r, '\n');
+			break;
+		case 'r':
+			put(r, '\r');
+			break;
+		case 't':
+			put(r, '\t');
+			break;
+		case 'u':
+			for (int i = 0; i < 4; i++) {
+				if (r->p >= r->end || hex(*r->p) < 0)
+					return false;
+				u = u * 16 + (unsigned)hex(*r->p++);
+			}
+			/* The writer escapes only single bytes this way. */
+			if (u > 0x7f)
+				return false;
+			put(r, (unsigned char)u);
+			break;
+		default:
+			return false;
+		}
+	}
+	return lit(r, "\"");
+}
+
+static bool number(struct reader *r)
+{
+	const char *start = r->p;
+
+	if (r->p < r->end && *r->p == '-')
+		r->p++;
+	if (r->p >= r->end || !isdigit((unsigned char)*r->p))
+		return false;
+	if (*r->p == '0' && r->p + 1 < r->end && isdigit((unsigned char)r->p[1]))
+		return false;
+	while (r->p < r->end && isdigit((unsigned char)*r->p))
+		r->p++;
+	return r->p > start;
+}
+
+static bool members(struct reader *r, unsigned depth, bool object, unsigned *ret_n)
+{
+	char close = object ? '}' : ']';
+	unsigned n = 0;
+
+	skip_ws(r);
+	if (r->p < r->end && *r->p == close) {
+		r->p++;
+		*ret_n = 0;
+		return true;
+	}
+	for (;;) {
+		skip_ws(r);
+		if (object) {
+			if (!string(r))
+				return false;
+			skip_ws(r);
+			if (!lit(r, ":"))
+				return false;
+		}
+		if (!value(r, depth + 1))
+			return false;
+		n++;
+		skip_ws(r);
+		if (r->p < r->end && *r->p == close) {
+			r->p++;
+			*ret_n = n;
+			return true;
+		}
+		if (!lit(r, ","))
+			return false;
+	}
+}
+
+static bool value(struct reader *r, unsigned depth)
+{
+	unsigned n;
+
+	if (depth > DEPTH_MAX)
+		return false;
+	skip_ws(r);
+	if (r->p >= r->end)
+		return false;
+	switch (*r->p) {
+	case '{':
+		r->p++;
+		return members(r, depth, true, &n);
+	case '[':
+		r->p++;
+		return members(r, depth, false, &n);
+	case '"':
+		return string(r);
+	case 't':
+		return lit(r, "true");
+	case 'f':
+		return lit(r, "false");
+	case 'n':
+		return lit(r, "null");
+	default:
+		return number(r);
+	}
+}
+
+static void check_quote(const char *s)
+{
+	char *q = vb_json_quote(s);
+	struct reader r;
+
+	FUZZ_CHECK(q);
+	r = (struct reader){.p = q, .end = q + strlen(q), .out = malloc(strlen(q) + 1)};
+	FUZZ_CHECK(r.out);
+	FUZZ_CHECK(string(&r) && r.p == r.end);
+	FUZZ_CHECK(r.n_out == strlen(s) && memcmp(r.out, s, r.n_out) == 0);
+	free(r.out);
+	free(q);
+}
+
+static void add_field(struct vb_record *rec, unsigned f, const char *v)
+{
+	int r = 0;
+
+	switch (schema[f].type) {
+	case VB_FIELD_STRING:
+		/* A line "-" stands for null. */
+		r = vb_record_string(rec, schema[f].key, schema[f].label,
+				     strcmp(v, "-") ? v : NULL);
+		break;
+	case VB_FIELD_INT:
+		r = vb_record_int(rec, schema[f].key, schema[f].label, strtol(v, NULL, 0), *v);
+		break;
+	case VB_FIELD_BOOL:
+		r = vb_record_bool(rec, schema[f].key, schema[f].label, *v & 1, *v);
+		break;
+	case VB_FIELD_JSON:
+		r = vb_record_json(rec, schema[f].key, *v ? vb_json_quote(v) : NULL);
+		break;
+	}
+	FUZZ_CHECK(r == 0);
+}
+
+static void check_document(const struct vb_record *recs, unsigned n)
+{
+	char *doc = NULL, *table = NULL;
+	size_t len = 0, tlen = 0;
+	FILE *f = open_memstream(&doc, &len);
+	struct reader r;
+	unsigned items;
+
+	FUZZ_CHECK(f);
+	vb_output_json(f, recs, n);
+	FUZZ_CHECK(fclose(f) == 0);
+	r = (struct reader){.p = doc, .end = doc + len};
+	skip_ws(&r);
+	FUZZ_CHECK(lit(&r, "[") && members(&r, 0, false, &items));
+	skip_ws(&r);
+	FUZZ_CHECK(r.p == r.end && items == n);
+	free(doc);
+
+	f = open_memstream(&table, &tlen);
+	FUZZ_CHECK(f);
+	vb_output_table(f, recs, n);
+	FUZZ_CHECK(fclose(f) == 0);
+	free(table);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct vb_record recs[RECORDS_MAX] = { 0 };
+	unsigned n_lines, n_recs;
+	char *buf, **lines;
+
+	if (size > 16384)
+		return -1;
+	lines = fuzz_split(data, size, '\n', RECORDS_MAX * ELEMENTSOF(schema), &n_lines, &buf);
+	for (unsigned i = 0; i < n_lines; i++)
+		check_quote(lines[i]);
+	n_recs = n_lines / ELEMENTSOF(schema);
+	for (unsigned i = 0; i < n_recs; i++)
+		for (unsigned f = 0; f < ELEMENTSOF(schema); f++)
+			add_field(&recs[i], f, lines[i * ELEMENTSOF(schema) + f]);
+	check_document(recs, n_recs);
+	for (unsigned i = 0; i < n_recs; i++)
+		vb_record_clear(&recs[i]);
+	free(lines);
+	free(buf);
+	return 0;
+}
