@@ -32,7 +32,7 @@ _vfio_bind()
 
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W '--driver --dry-run --force --group --json --quiet
-			--verbose --unbind --restore --list --no-save --id --platform --bus
+			--verbose --unbind --restore --list --no-save --id --platform --bus --udev-export
 			--help --version' -- "$cur"))
 		return
 	fi

@@ -59,6 +59,23 @@ int cmd_bind_ids(struct vb_context *ctx, const struct cmd_opts *o)
 	return cmd_run_finish(&run);
 }
 
+/* A device saved by its own address keeps that binding when a rule goes. */
+static void unbind_unless_saved(struct cmd_run *run, const char *name)
+{
+	char **files;
+	unsigned n = 0;
+
+	if (vb_store_device_files(&run->ctx->roots, run->opts->bus->name, name, &files, &n) == 0)
+		vb_store_list_free(files, n);
+	if (n > 0) {
+		if (!run->opts->quiet && !run->opts->json)
+			printf("%s: kept: it is saved by its address too ('vfio-bind --unbind %s' gives it back)\n",
+			       name, name);
+		return;
+	}
+	cmd_unbind_one(run, name);
+}
+
 int cmd_unbind_ids(struct vb_context *ctx, const struct cmd_opts *o)
 {
 	struct cmd_run run;
@@ -73,7 +90,7 @@ int cmd_unbind_ids(struct vb_context *ctx, const struct cmd_opts *o)
 			run.rc = EXIT_FAILED;
 			continue;
 		}
-		if (for_each_with_id(&run, o->devices[i], cmd_unbind_one) == 0 && !o->quiet && !o->json)
+		if (for_each_with_id(&run, o->devices[i], unbind_unless_saved) == 0 && !o->quiet && !o->json)
 			printf("%s: no such device now; rule removed\n", o->devices[i]);
 	}
 	return cmd_run_finish(&run);

@@ -35,6 +35,7 @@ int cmd_bind(struct vb_context *ctx, const struct cmd_opts *o);
 int cmd_unbind(struct vb_context *ctx, const struct cmd_opts *o);
 int cmd_restore(struct vb_context *ctx, const struct cmd_opts *o);
 int cmd_list(struct vb_context *ctx, const struct cmd_opts *o);
+int cmd_udev_export(struct vb_context *ctx, const struct cmd_opts *o);
 int cmd_bind_group(struct vb_context *ctx, const struct cmd_opts *o);
 int cmd_bind_ids(struct vb_context *ctx, const struct cmd_opts *o);
 int cmd_unbind_ids(struct vb_context *ctx, const struct cmd_opts *o);

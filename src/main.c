@@ -61,7 +61,7 @@ static int take_lock(struct vb_context *ctx, const struct parsed_args *a, int *r
 	int r;
 
 	*ret_fd = -1;
-	if (a->verb == VERB_LIST || a->opts.dry_run)
+	if (a->verb == VERB_LIST || a->verb == VERB_UDEV_EXPORT || a->opts.dry_run)
 		return 0;
 	r = vb_store_lock(&ctx->roots, ret_fd, &err);
 	if (r == -EACCES || r == -EPERM) {
@@ -83,6 +83,8 @@ static int run_verb(struct vb_context *ctx, const struct parsed_args *a)
 		return cmd_restore(ctx, &a->opts);
 	case VERB_LIST:
 		return cmd_list(ctx, &a->opts);
+	case VERB_UDEV_EXPORT:
+		return cmd_udev_export(ctx, &a->opts);
 	default:
 		if (a->opts.group)
 			return cmd_bind_group(ctx, &a->opts);

@@ -18,6 +18,7 @@ enum {
 	OPT_ID,
 	OPT_PLATFORM,
 	OPT_BUS,
+	OPT_UDEV_EXPORT,
 };
 
 static const struct option long_options[] = {
@@ -35,6 +36,7 @@ static const struct option long_options[] = {
 	{ "id", no_argument, NULL, OPT_ID },
 	{ "platform", no_argument, NULL, OPT_PLATFORM },
 	{ "bus", required_argument, NULL, OPT_BUS },
+	{ "udev-export", no_argument, NULL, OPT_UDEV_EXPORT },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{}
@@ -58,6 +60,7 @@ void options_usage(FILE *f)
 	      "      --unbind        hand each DEVICE back to its host driver and forget it\n"
 	      "      --restore       re-apply saved bindings (all, or the DEVICEs named)\n"
 	      "      --list          show devices, drivers, IOMMU groups, VFIO choices, saved\n"
+	      "      --udev-export   print DEVICE's trusted saved binding for udev's IMPORT{program}\n"
 	      "\n"
 	      "Options:\n"
 	      "      --platform      DEVICEs are on the platform bus (vfio-platform)\n"
@@ -144,6 +147,10 @@ int options_parse(int argc, char *argv[], struct parsed_args *ret)
 			break;
 		case OPT_LIST:
 			if (set_verb(&a, VERB_LIST, "--list") < 0)
+				return -EINVAL;
+			break;
+		case OPT_UDEV_EXPORT:
+			if (set_verb(&a, VERB_UDEV_EXPORT, "--udev-export") < 0)
 				return -EINVAL;
 			break;
 		case OPT_RESTORE:

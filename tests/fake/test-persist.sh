@@ -240,6 +240,48 @@ test_list_shows_saved_devices() {
 		fail "--list does not show $E1000E as saved"
 }
 
+test_udev_export_prints_the_trusted_binding_only() {
+	vb $E1000E
+	assert_rc 0
+	vb --udev-export $E1000E
+	assert_rc 0
+	grep -qx 'VFIO_BIND_DRIVER=e1000e-vfio-pci' "$T/out" || fail "no driver for udev"
+	grep -qx 'VFIO_BIND_MODULE=e1000e_vfio_pci' "$T/out" || fail "no module for udev"
+	chmod 0666 "$(saved $E1000E)"
+	vb --udev-export $E1000E
+	assert_rc 1
+	[ ! -s "$T/out" ] || fail "an untrusted file reached udev: $(cat "$T/out")"
+	chmod 0644 "$(saved $E1000E)"
+	sed -i 's/^VFIO_BIND_MODALIAS=.*/VFIO_BIND_MODALIAS=pci:v00001AF4d00001041sv00001AF4sd00001100bc02sc00i00/' \
+		"$(saved $E1000E)"
+	vb --udev-export $E1000E
+	assert_rc 1
+	[ ! -s "$T/out" ] || fail "a binding saved for another device reached udev"
+}
+
+test_udev_export_gives_an_id_rule_for_its_devices() {
+	vb --id 1af4:1041
+	assert_rc 0
+	vb --udev-export $VIRTIO
+	assert_rc 0
+	grep -qx 'VFIO_BIND_BUS=pci' "$T/out" || fail "no bus for udev"
+	grep -q 'VFIO_BIND_DRIVER' "$T/out" && fail "an ID rule names no driver"
+	vb --udev-export $E1000E
+	assert_rc 1
+}
+
+test_unbind_id_keeps_devices_saved_by_address() {
+	vb $VIRTIO
+	assert_rc 0
+	vb --id 1af4:1041
+	assert_rc 0
+	vb --unbind --id 1af4:1041
+	assert_rc 0
+	assert_says 'kept'
+	assert_driver $VIRTIO vfio-pci
+	[ -f "$(saved $VIRTIO)" ] || fail "the address binding was dropped with the rule"
+}
+
 # Parallel udev workers: every run takes its turn, nothing is torn.
 test_parallel_restores_leave_consistent_state() {
 	vb $E1000E $VF
