@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# run-vm.sh [-n] [-s SCRIPT] [-t SECONDS] [-a ACCEL] [-c CMDLINE] KERNEL INITRD SCENARIO
+# run-vm.sh [-n] [-s SCRIPT] [-t SECONDS] [-a ACCEL] [-c CMDLINE] [-m MACHINE [-D DISK]]
+#           KERNEL INITRD SCENARIO
 #
 # Boots the VM test guest and copies its serial console to stdout. The machine is a
 # q35 with an e1000e (8086:10d3) and a virtio-net NIC, each behind its own PCIe root
@@ -12,6 +13,9 @@
 #               hang CI. Exit status 124 then.
 #   -a ACCEL    QEMU accelerator (default tcg: CI has no KVM).
 #   -c CMDLINE  more kernel command line.
+#   -m MACHINE  a file of QEMU arguments, one a line ('#' comments), that replaces
+#               the two NICs: each tier describes its own devices there.
+#   -D DISK     what "@DISK@" stands for in MACHINE.
 # KERNEL is a bzImage or, faster under TCG, the uncompressed vmlinux (PVH entry).
 # SCENARIO goes to the guest as vmtest=SCENARIO. Prints the boot's duration to stderr.
 
@@ -21,22 +25,44 @@ iommu=yes
 limit=300
 accel=tcg
 more=
+machine=
+disk=
 script=guest-tests.sh
-while getopts ns:t:a:c: opt; do
+while getopts ns:t:a:c:m:D: opt; do
 	case $opt in
 	n) iommu=no ;;
 	s) script=$OPTARG ;;
 	t) limit=$OPTARG ;;
 	a) accel=$OPTARG ;;
 	c) more=$OPTARG ;;
+	m) machine=$OPTARG ;;
+	D) disk=$OPTARG ;;
 	*) exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
-[ $# -eq 3 ] || { echo "usage: $0 [-n] [-s SCRIPT] [-t SECONDS] [-a ACCEL] [-c CMDLINE] KERNEL INITRD SCENARIO" >&2; exit 2; }
+[ $# -eq 3 ] || {
+	echo "usage: $0 [-n] [-s SCRIPT] [-t SECONDS] [-a ACCEL] [-c CMDLINE] [-m MACHINE [-D DISK]] KERNEL INITRD SCENARIO" >&2
+	exit 2
+}
 kernel=$1 initrd=$2 scenario=$3
 
-# No option ROMs on the NICs: iPXE would only slow the firmware down.
+# The devices: the MACHINE file's, else an e1000e and a virtio NIC. No option
+# ROMs on NICs: iPXE would only slow the firmware down.
+set --
+if [ -n "$machine" ]; then
+	while IFS= read -r arg; do
+		case $arg in '' | '#'*) continue ;; esac
+		set -- "$@" "$(printf '%s' "$arg" | sed "s|@DISK@|$disk|g")"
+	done <"$machine"
+else
+	set -- -netdev user,id=net0,restrict=on -netdev user,id=net1,restrict=on \
+		-device pcie-root-port,id=rp1,bus=pcie.0,chassis=1,slot=1 \
+		-device e1000e,netdev=net0,bus=rp1,romfile= \
+		-device pcie-root-port,id=rp2,bus=pcie.0,chassis=2,slot=2 \
+		-device virtio-net-pci,netdev=net1,bus=rp2,romfile=
+fi
+
 # panic=-1 with -no-reboot turns a guest panic into QEMU exiting, not a hang.
 append="console=ttyS0 panic=-1 loglevel=4 vmscript=$script vmtest=$scenario"
 iommu_dev=
@@ -56,12 +82,7 @@ timeout -k 10 "$limit" qemu-system-x86_64 \
 	-machine q35 $iommu_dev \
 	-nodefaults -nographic -no-reboot -serial stdio -monitor none \
 	-kernel "$kernel" -initrd "$initrd" -append "$append" \
-	-netdev user,id=net0,restrict=on -netdev user,id=net1,restrict=on \
-	-device pcie-root-port,id=rp1,bus=pcie.0,chassis=1,slot=1 \
-	-device e1000e,netdev=net0,bus=rp1,romfile= \
-	-device pcie-root-port,id=rp2,bus=pcie.0,chassis=2,slot=2 \
-	-device virtio-net-pci,netdev=net1,bus=rp2,romfile= \
-	</dev/null
+	"$@" </dev/null
 rc=$?
 set -e
 ms=$((($(date +%s%N) - start) / 1000000))

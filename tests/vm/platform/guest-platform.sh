@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# Runs inside the VM guest (no IOMMU; run-vm.sh here): vfio-bind on the platform bus
+# Runs inside the VM guest (no IOMMU; devices in ./machine): vfio-bind on the platform bus
 # against a real kernel, with vfio-platform and VFIO's no-IOMMU mode built from
 # Debian's own sources (build-vfio.sh). Two ACPI platform devices:
 #   QEMU0002:00  QEMU's fw_cfg, host driver fw_cfg (module qemu_fw_cfg). Its probe

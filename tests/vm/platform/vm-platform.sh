@@ -8,7 +8,7 @@
 # and vfio-platform from Debian's linux-source (build-vfio.sh), packs vfio-bind's install
 # tree, those modules (under /lib/modules/KVER/updates/, where they win over Debian's
 # vfio.ko), the host drivers qemu_fw_cfg and pvpanic-mmio and guest-platform.sh into
-# the busybox initramfs with ../make-initramfs.sh, and boots run-vm.sh (here) once
+# the busybox initramfs with ../make-initramfs.sh, and boots ../run-vm.sh with ./machine once
 # without an IOMMU. The devices moved are QEMU's fw_cfg (QEMU0002:00, host driver
 # fw_cfg) and pvpanic (QEMU0001:00, pvpanic-mmio), to vfio-platform and back.
 # Prints the guest's TAP lines and exits 0 only if all passed and the guest reported
@@ -89,8 +89,9 @@ echo "# guest modules.dep: $(echo "$moddep" | grep -E '^updates/|qemu_fw_cfg|pvp
 
 log=$work/platform.log
 rc=0
-"$here/run-vm.sh" -a "${VFIO_BIND_VM_ACCEL:-tcg}" -t "${VFIO_BIND_VM_TIMEOUT:-240}" \
-	"$kernel" "$work/initramfs.cpio.gz" guest-platform.sh platform \
+"$here/../run-vm.sh" -n -a "${VFIO_BIND_VM_ACCEL:-tcg}" -t "${VFIO_BIND_VM_TIMEOUT:-240}" \
+	-s guest-platform.sh -m "$here/machine" \
+	"$kernel" "$work/initramfs.cpio.gz" platform \
 	>"$log" 2>"$log.err" || rc=$?
 echo "# $(grep '^run-vm:' "$log.err" | sed 's/^run-vm: //')"
 

@@ -7,7 +7,7 @@
 # kernel. Gets Debian's kernel and the test variant module the way ../vm-test.sh does,
 # builds vfio-holder (a static program that holds a device through /dev/vfio), packs
 # vfio-bind's install tree, guest-safety.sh, vfio-holder and the extra devices' modules
-# into the busybox initramfs with ../make-initramfs.sh, and boots run-vm.sh once: a
+# into the busybox initramfs with ../make-initramfs.sh, and boots ../run-vm.sh with ./machine once: a
 # q35 with an IOMMU, a virtio-net NIC, a virtio-blk disk (a blank image made here),
 # an e1000 and an e1000e behind a pcie-pci-bridge, an NVMe controller with SR-IOV and
 # a VGA device. Prints the guest's TAP lines and
@@ -84,8 +84,9 @@ truncate -s 64M "$work/disk.img"
 
 log=$work/safety.log
 rc=0
-"$here/run-vm.sh" -a "${VFIO_BIND_VM_ACCEL:-tcg}" -t "${VFIO_BIND_VM_TIMEOUT:-600}" \
-	"$kernel" "$work/initramfs.cpio.gz" "$work/disk.img" guest-safety.sh iommu \
+"$here/../run-vm.sh" -a "${VFIO_BIND_VM_ACCEL:-tcg}" -t "${VFIO_BIND_VM_TIMEOUT:-600}" \
+	-s guest-safety.sh -m "$here/machine" -D "$work/disk.img" \
+	"$kernel" "$work/initramfs.cpio.gz" iommu \
 	>"$log" 2>"$log.err" || rc=$?
 echo "# $(grep '^run-vm:' "$log.err" | sed 's/^run-vm: //')"
 
