@@ -3,8 +3,9 @@
 #
 # Everything the tests need, from a fresh Debian 12 machine: install the
 # packages (as root), build, run every tier (unit, fake kernel, real kernel in
-# QEMU), then build again with ASan/UBSan and run the unit and fake-kernel
-# tiers under them. Exit status: 0 when every test passed or skipped.
+# QEMU), then the unit and fake-kernel tiers again under ASan/UBSan and under
+# valgrind, and each libFuzzer harness for a minute. Exit status: 0 when every
+# test passed or skipped and the fuzzers found nothing.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -42,6 +43,21 @@ meson setup --wipe build-asan -Db_sanitize=address,undefined -Db_lundef=false \
 		-Dvm_tests=disabled >/dev/null
 ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=1:abort_on_error=1 \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	meson test -C build-asan --print-errorlogs --no-suite vm || rc=1
+	meson test -C build-asan --print-errorlogs --no-suite vm --no-suite vm-persist || rc=1
+
+# The same two tiers with the plain code under valgrind's memcheck.
+meson setup --wipe build-valgrind -Dvm_tests=disabled >/dev/null 2>&1 ||
+	meson setup build-valgrind -Dvm_tests=disabled >/dev/null
+ninja -C build-valgrind >/dev/null && tests/valgrind.sh build-valgrind || rc=1
+
+# Every libFuzzer harness for a minute, with ASan and UBSan, from the seed corpus.
+CC=clang meson setup --wipe build-fuzz -Dfuzz=enabled -Dvm_tests=disabled \
+	-Db_sanitize=address,undefined -Db_lundef=false -Dc_args=-fsanitize=fuzzer-no-link \
+	>/dev/null 2>&1 ||
+	CC=clang meson setup build-fuzz -Dfuzz=enabled -Dvm_tests=disabled \
+		-Db_sanitize=address,undefined -Db_lundef=false -Dc_args=-fsanitize=fuzzer-no-link \
+		>/dev/null
+ninja -C build-fuzz >/dev/null && meson test -C build-fuzz --suite fuzz --print-errorlogs &&
+	tests/fuzz/run-fuzzers.sh build-fuzz "${VFIO_BIND_FUZZ_SECONDS:-60}" || rc=1
 
 exit $rc
