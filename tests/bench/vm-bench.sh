@@ -1,0 +1,124 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# vm-bench.sh BUILDDIR SRCDIR
+#
+# The VM benchmark of issue 6 / DESIGN §9: vfio-bind against the floor (the three sysfs
+# writes from a static shell), driverctl and dpdk-devbind.py, side by side in one boot
+# of a real kernel (Debian's, under QEMU TCG, q35 with an Intel IOMMU), on a Debian
+# bookworm root under systemd with Debian's driverctl and dpdk packages installed:
+#   cycle    one e1000e to vfio-pci and back (and to the variant e1000e-vfio-pci,
+#            which vfio-bind's own search picks, against the floor to that variant)
+#   list     --list over NICS NICs (one e1000e, then virtio-net) behind as many
+#            PCIe root ports
+#   restore  --restore of 32 saved virtio-net devices against the floor's 32 x 3 writes
+# Prints a table of medians and ratios. Figures, not a test: exits 0 when the guest
+# ran to the end, whatever the figures; 77 (skipped) without qemu, the kernel, root,
+# or the Debian archive the first time.
+#
+# Builds on tests/vm (fetch-kernel.sh, variant/build.sh, persist/make-rootfs.sh and
+# persist/make-boot-initramfs.sh) and vm/ here (make-rootfs.sh: that root plus the
+# peers; make-image.sh; guest-bench.sh, bench.service). Work files and the console
+# log stay in BUILDDIR/tests/bench/vm-work.
+# Environment: VFIO_BIND_VM_CACHE (default /var/cache/vfio-bind-tests),
+# VFIO_BIND_BENCH_REPS (cycle repetitions, default 15), VFIO_BIND_BENCH_LREPS (list,
+# default 5: driverctl takes about a minute a listing), VFIO_BIND_BENCH_RREPS (restore,
+# default 3),
+# VFIO_BIND_BENCH_NICS (NICs, one per root port, default 64, 33 at least for
+# restore), VFIO_BIND_BENCH_SUITES (default cycle,list,restore),
+# VFIO_BIND_VM_TIMEOUT (seconds for the boot, default 3600).
+
+set -eu
+
+[ $# -eq 2 ] || { echo "usage: $0 BUILDDIR SRCDIR" >&2; exit 2; }
+build=$(cd "$1" && pwd)
+src=$(cd "$2" && pwd)
+here=$src/tests/bench
+vm=$src/tests/vm
+work=$build/tests/bench/vm-work
+
+skip() { echo "vm-bench: SKIP: $*"; exit 77; }
+fail() { echo "vm-bench: FAIL: $*"; exit 1; }
+
+[ "${VFIO_BIND_SKIP_VM:-0}" = 1 ] && skip "VFIO_BIND_SKIP_VM=1"
+[ "$(uname -m)" = x86_64 ] || skip "the VM boots an amd64 kernel; this is $(uname -m)"
+for tool in qemu-system-x86_64 qemu-img busybox cpio gzip depmod modprobe make mkfs.ext4 \
+	timeout systemctl chroot flock; do
+	command -v "$tool" >/dev/null 2>&1 || skip "$tool not found"
+done
+[ "$(id -u)" = 0 ] || skip "making the root image needs root"
+
+reps=${VFIO_BIND_BENCH_REPS:-15}
+lreps=${VFIO_BIND_BENCH_LREPS:-5}
+rreps=${VFIO_BIND_BENCH_RREPS:-3}
+nics=${VFIO_BIND_BENCH_NICS:-64}
+suites=${VFIO_BIND_BENCH_SUITES:-cycle,list,restore}
+limit=${VFIO_BIND_VM_TIMEOUT:-3600}
+if [ "$nics" -lt 1 ] || [ "$nics" -gt 200 ]; then fail "VFIO_BIND_BENCH_NICS must be 1 to 200"; fi
+
+cache=${VFIO_BIND_VM_CACHE:-/var/cache/vfio-bind-tests}
+mkdir -p "$cache" 2>/dev/null || skip "cannot create cache directory '$cache'"
+tree=$("$vm/fetch-kernel.sh" "$cache") || exit $?
+rootfs=$("$here/vm/make-rootfs.sh" "$cache") || exit $?
+kver=$(basename "$tree")
+kernel=$tree/boot/vmlinux-$kver
+[ -s "$kernel" ] || kernel=$tree/boot/vmlinuz-$kver
+
+mkdir -p "$work"
+ko=$("$vm/variant/build.sh" "$tree/usr/src/linux-headers-$kver" "$work/variant") ||
+	fail "cannot build the variant module against $kver"
+rm -rf "$work/destdir"
+meson install -C "$build" --no-rebuild --quiet --destdir "$work/destdir" >"$work/install.log" 2>&1 ||
+	{ cat "$work/install.log"; fail "meson install --destdir failed"; }
+[ -n "$(find "$work/destdir" -path '*/sbin/vfio-bind' -type f)" ] || fail "meson install put no sbin/vfio-bind into $work/destdir"
+if ! "$vm/persist/make-boot-initramfs.sh" -k "$tree" -o "$work/boot.cpio.gz" 2>"$work/image.log" ||
+	! "$here/vm/make-image.sh" -r "$rootfs" -k "$tree" -d "$work/destdir" -m "$ko" \
+		-o "$work/root.img" 2>>"$work/image.log"; then
+	cat "$work/image.log"
+	fail "cannot build the boot initramfs or the root image"
+fi
+rm -f "$work/bench.qcow2"
+qemu-img create -q -f qcow2 -F raw -b "$work/root.img" "$work/bench.qcow2"
+
+# NICS root ports, eight to a slot of pcie.0 (functions 0..7, from slot 2 on), each with
+# one NIC and no netdev: the NIC only has to be a PCI device with a driver. The first is
+# the e1000e of the cycle, the others modern-only virtio-net: they have no I/O BAR, so
+# their ports need no I/O window (SeaBIOS hangs once 64 KiB of port space runs out,
+# which a dozen e1000e would do).
+devices=()
+for i in $(seq 0 $((nics - 1))); do
+	slot=$((2 + i / 8)) fn=$((i % 8))
+	[ "$slot" -lt 16 ] || slot=$((slot + 1)) # 00:10.0 is the disk
+	mf=
+	[ "$fn" -ne 0 ] || mf=,multifunction=on
+	devices+=(-device "pcie-root-port,id=rp$i,bus=pcie.0,chassis=$((i + 1)),slot=$((i + 1)),addr=$(printf '0x%x.%d' "$slot" "$fn")$mf,io-reserve=0")
+	if [ "$i" -eq 0 ]; then
+		devices+=(-device "e1000e,id=e$i,bus=rp$i,romfile=")
+	else
+		devices+=(-device "virtio-net-pci,id=v$i,bus=rp$i,disable-legacy=on,disable-modern=off,romfile=")
+	fi
+done
+
+append="console=ttyS0 panic=-1 loglevel=4 intel_iommu=on systemd.show_status=error"
+append="$append bench.reps=$reps bench.lreps=$lreps bench.rreps=$rreps bench.suites=$suites"
+log=$work/console.log
+echo "# vm-bench: booting $kver with $nics NICs under TCG (limit ${limit}s); console in $log"
+start=$(date +%s)
+rc=0
+timeout -k 10 "$limit" qemu-system-x86_64 \
+	-accel tcg -cpu max -smp 2 -m 2G \
+	-machine q35 -device intel-iommu \
+	-nodefaults -nographic -no-reboot -serial stdio \
+	-kernel "$kernel" -initrd "$work/boot.cpio.gz" -append "$append" \
+	"${devices[@]}" \
+	-drive "file=$work/bench.qcow2,format=qcow2,if=none,id=root" \
+	-device virtio-blk-pci,drive=root,bus=pcie.0,addr=0x10 \
+	</dev/null >"$log" 2>"$log.err" || rc=$?
+echo "# vm-bench: the boot took $(($(date +%s) - start)) s, qemu exit $rc"
+
+tr -d '\r' <"$log" | grep -a '^BENCH-' >"$work/results.txt" || true
+grep -q '^BENCH-DONE' "$work/results.txt" || {
+	tr -d '\r' <"$log" | tail -n 30 | sed 's/^/#   /'
+	fail "the guest did not finish (see $log)"
+}
+"$here/vm/report.sh" "$work/results.txt"
