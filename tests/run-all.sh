@@ -34,6 +34,7 @@ fi
 
 rc=0
 meson setup --wipe build >/dev/null 2>&1 || meson setup build >/dev/null
+ninja -C build >/dev/null
 meson test -C build --print-errorlogs || rc=1
 
 # The sanitizer pass: the tool and its tests, with ASan and UBSan watching.
