@@ -152,7 +152,9 @@ static void print_outcome(struct cmd_run *run, const char *name, const struct vb
 
 	switch (out->status) {
 	case VB_STATUS_BOUND: {
-		_cleanup_free_ char *node = vb_device_group_node(&run->ctx->roots, dev);
+		/* Only a VFIO driver gives userspace a group node (not pci-stub). */
+		_cleanup_free_ char *node =
+			vb_driver_is_vfio(dev->driver) ? vb_device_group_node(&run->ctx->roots, dev) : NULL;
 
 		if (talk)
 			fprintf(f, "%s: %s -> %s (module %s)%s%s\n", name, or_none(out->old_driver),

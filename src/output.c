@@ -214,8 +214,12 @@ void vb_output_table(FILE *f, const struct vb_record *recs, unsigned n)
 
 			if (!first->fields[j].label)
 				continue;
-			text = row < 0 ? first->fields[j].label
-				       : cell(&recs[row].fields[j], buf, sizeof(buf));
+			if (row < 0)
+				text = first->fields[j].label;
+			else if (j < recs[row].n)
+				text = cell(&recs[row].fields[j], buf, sizeof(buf));
+			else
+				text = "-";
 			/* No padding after the last column. */
 			fprintf(f, "%s%-*s", sep, j == last ? 0 : (int)width[j], text);
 			sep = "  ";
