@@ -22,6 +22,9 @@ struct vb_group {
 };
 
 int vb_group_read(const struct vb_roots *roots, int group, struct vb_group *ret);
+/* dev's group, taking what dev already knows of itself (-ENOENT: in none). */
+int vb_device_group_read(const struct vb_roots *roots, const struct vb_device *dev,
+			 struct vb_group *ret);
 void vb_group_clear(struct vb_group *g);
 
 /* A driver that leaves a group usable by a VM: a VFIO one, pci-stub, pcieport, none. */

@@ -11,22 +11,60 @@
 #include "saved-set.h"
 #include "sysfs.h"
 
+/* The driver a VFIO module has registered, asked of sysfs once per module. */
+struct module_driver {
+	struct module_driver *next;
+	char *module;
+	char *driver; /* NULL: not loaded, or no driver on this bus */
+};
+
+static const char *module_driver(struct vb_context *ctx, struct module_driver **cache,
+				 const struct vb_bus *bus, const char *module)
+{
+	struct module_driver *m;
+
+	for (m = *cache; m; m = m->next)
+		if (strcmp(m->module, module) == 0)
+			return m->driver;
+	m = calloc(1, sizeof(*m));
+	if (!m || !(m->module = strdup(module))) {
+		free(m);
+		return NULL;
+	}
+	if (vb_module_is_loaded(&ctx->roots, module) > 0)
+		vb_module_driver(&ctx->roots, bus, module, &m->driver, NULL);
+	else if (streq_ptr(module, bus->vfio_module))
+		m->driver = strdup(bus->vfio_driver);
+	m->next = *cache;
+	*cache = m;
+	return m->driver;
+}
+
+static void module_drivers_free(struct module_driver *m)
+{
+	while (m) {
+		struct module_driver *next = m->next;
+
+		free(m->module);
+		free(m->driver);
+		free(m);
+		m = next;
+	}
+}
+
 /* What a bind would choose, without loading anything. */
-static void vfio_choice(struct vb_context *ctx, struct vb_resolver *res, const struct vb_device *dev,
+static void vfio_choice(struct vb_context *ctx, struct vb_resolver *res,
+			struct module_driver **drivers, const struct vb_device *dev,
 			struct vb_record *rec)
 {
 	struct vb_choice choice = { 0 };
-	_cleanup_free_ char *driver = NULL;
+	const char *driver = NULL;
 
 	/* Bridges stay with the host: nothing to choose. */
 	if (vb_device_check_bridge(dev, NULL) < 0)
 		res = NULL;
-	if (res && vb_resolve(res, dev->bus, dev->modalias, &choice, NULL) == 0) {
-		if (vb_module_is_loaded(&ctx->roots, choice.module) > 0)
-			vb_module_driver(&ctx->roots, dev->bus, choice.module, &driver, NULL);
-		else if (streq_ptr(choice.module, dev->bus->vfio_module))
-			driver = strdup(dev->bus->vfio_driver);
-	}
+	if (res && vb_resolve(res, dev->bus, dev->modalias, &choice, NULL) == 0)
+		driver = module_driver(ctx, drivers, dev->bus, choice.module);
 	vb_record_string(rec, "vfio_module", "VFIO MODULE", choice.module);
 	vb_record_string(rec, "vfio_driver", "VFIO DRIVER", driver);
 	vb_record_string(rec, "vfio_alias", NULL, choice.pattern);
@@ -38,7 +76,7 @@ static void group_state(struct vb_context *ctx, const struct vb_device *dev, str
 {
 	struct vb_group g;
 
-	if (dev->iommu_group < 0 || vb_group_read(&ctx->roots, dev->iommu_group, &g) < 0) {
+	if (vb_device_group_read(&ctx->roots, dev, &g) < 0) {
 		vb_record_bool(rec, "group_viable", "VIABLE", false, false);
 		return;
 	}
@@ -80,16 +118,29 @@ static void saved_by(const struct vb_saved_set *saved, const struct vb_device *d
 	}
 }
 
-static void fill(struct vb_context *ctx, struct vb_resolver *res, struct vb_hwdb *hwdb,
-		 const struct vb_saved_set *saved, const struct vb_device *dev, struct vb_record *rec)
+/* What a listing gathers: shared lookups, and one record per device shown. */
+struct listing {
+	struct vb_context *ctx;
+	struct vb_resolver *res;
+	struct vb_hwdb *hwdb;
+	struct module_driver *drivers;
+	struct vb_saved_set saved;
+	struct vb_record *recs;
+	unsigned n;
+	bool bus_column;
+	int rc;
+};
+
+static void fill(struct listing *l, const struct vb_device *dev, struct vb_record *rec)
 {
+	struct vb_context *ctx = l->ctx;
 	_cleanup_free_ char *vendor = NULL, *model = NULL, *title = NULL, *id = NULL;
 	char class[16] = "";
 
 	if (dev->has_ids)
 		snprintf(class, sizeof(class), "0x%06x", dev->ids.class);
 	id = vb_modalias_describe(dev->modalias);
-	vb_hwdb_names(hwdb, dev->modalias, &vendor, &model);
+	vb_hwdb_names(l->hwdb, dev->modalias, &vendor, &model);
 	if (vendor || model)
 		title = vb_path("%s%s%s", vendor ? vendor : "", vendor && model ? " " : "",
 				model ? model : "");
@@ -102,26 +153,14 @@ static void fill(struct vb_context *ctx, struct vb_resolver *res, struct vb_hwdb
 	vb_record_string(rec, "driver_override", "OVERRIDE", dev->override);
 	vb_record_int(rec, "iommu_group", "GROUP", dev->iommu_group, dev->iommu_group >= 0);
 	group_state(ctx, dev, rec);
-	vfio_choice(ctx, res, dev, rec);
-	saved_by(saved, dev, rec);
+	vfio_choice(ctx, l->res, &l->drivers, dev, rec);
+	saved_by(&l->saved, dev, rec);
 	sriov_state(dev, rec);
 	vb_record_string(rec, "modalias", NULL, dev->modalias);
 	vb_record_string(rec, "vendor_name", NULL, vendor);
 	vb_record_string(rec, "device_name", NULL, model);
 	vb_record_string(rec, "name", "NAME", title);
 }
-
-/* What a listing gathers: shared lookups, and one record per device shown. */
-struct listing {
-	struct vb_context *ctx;
-	struct vb_resolver *res;
-	struct vb_hwdb *hwdb;
-	struct vb_saved_set saved;
-	struct vb_record *recs;
-	unsigned n;
-	bool bus_column;
-	int rc;
-};
 
 /* List names on bus; with all_of_bus, only the devices that have driver_override. */
 static void list_bus(struct listing *l, const struct vb_bus *bus, char **names, unsigned n,
@@ -149,7 +188,7 @@ static void list_bus(struct listing *l, const struct vb_bus *bus, char **names, 
 		*rec = (struct vb_record){ 0 };
 		if (l->bus_column)
 			vb_record_string(rec, "bus", "BUS", bus->name);
-		fill(l->ctx, l->res, l->hwdb, &l->saved, dev, rec);
+		fill(l, dev, rec);
 		l->n++;
 	}
 }
@@ -220,5 +259,6 @@ int cmd_list(struct vb_context *ctx, const struct cmd_opts *o)
 	free(l.recs);
 	vb_saved_set_clear(&l.saved);
 	vb_hwdb_free(l.hwdb);
+	module_drivers_free(l.drivers);
 	return l.rc;
 }

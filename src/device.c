@@ -112,12 +112,15 @@ int vb_device_refresh(struct vb_device *dev)
 	char *driver = NULL, *override = NULL;
 	int r;
 
-	/* The bus's link outlives a removed device for a moment: follow it. */
-	if (access(dev->path, F_OK) < 0)
-		return errno == ENOENT || errno == ENOTDIR ? -ENODEV : -errno;
 	r = vb_read_link_name(link, &driver);
 	if (r < 0 && r != -ENOENT)
 		return r;
+	/*
+	 * No driver link: unbound, or removed (the bus's link outlives a removed
+	 * device for a moment). A driver link proves the device is there.
+	 */
+	if (r == -ENOENT && access(dev->path, F_OK) < 0)
+		return errno == ENOENT || errno == ENOTDIR ? -ENODEV : -errno;
 	r = vb_read_attr(ovr, &override);
 	if (r < 0 && r != -ENOENT) {
 		free(driver);

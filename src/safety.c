@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +19,16 @@ static bool is_bridge(const char *devpath)
 	return vb_read_attr(p, &cls) == 0 && strncmp(cls, "0x0604", 6) == 0;
 }
 
-int vb_group_read(const struct vb_roots *roots, int group, struct vb_group *ret)
+/* The class is in a PCI modalias already: no file to read. */
+static bool device_is_bridge(const struct vb_device *dev)
+{
+	if (dev->has_ids)
+		return (dev->ids.class >> 8) == 0x0604;
+	return is_bridge(dev->path);
+}
+
+static int group_read(const struct vb_roots *roots, int group, const struct vb_device *known,
+		      struct vb_group *ret)
 {
 	_cleanup_free_ char *dir = vb_path("%s/kernel/iommu_groups/%d/devices", roots->sysfs, group);
 	struct vb_group g = { .id = group };
@@ -31,15 +41,22 @@ int vb_group_read(const struct vb_roots *roots, int group, struct vb_group *ret)
 		return r;
 	g.members = calloc(n ? n : 1, sizeof(*g.members));
 	for (unsigned i = 0; g.members && i < n; i++) {
-		_cleanup_free_ char *path = vb_path("%s/%s", dir, names[i]);
-		_cleanup_free_ char *link = vb_path("%s/%s/driver", dir, names[i]);
 		struct vb_group_member *m = &g.members[g.n];
 
 		if (strlen(names[i]) > VB_NAME_MAX)
 			continue;
 		strcpy(m->name, names[i]);
-		vb_read_link_name(link, &m->driver);
-		m->bridge = is_bridge(path) || streq_ptr(m->driver, "pcieport");
+		if (known && strcmp(known->name, names[i]) == 0) {
+			m->driver = known->driver ? strdup(known->driver) : NULL;
+			m->bridge = device_is_bridge(known);
+		} else {
+			_cleanup_free_ char *path = vb_path("%s/%s", dir, names[i]);
+			_cleanup_free_ char *link = vb_path("%s/%s/driver", dir, names[i]);
+
+			vb_read_link_name(link, &m->driver);
+			m->bridge = is_bridge(path);
+		}
+		m->bridge |= streq_ptr(m->driver, "pcieport");
 		g.n++;
 	}
 	vb_names_free(names, n);
@@ -47,6 +64,19 @@ int vb_group_read(const struct vb_roots *roots, int group, struct vb_group *ret)
 		return -ENOMEM;
 	*ret = g;
 	return 0;
+}
+
+int vb_group_read(const struct vb_roots *roots, int group, struct vb_group *ret)
+{
+	return group_read(roots, group, NULL, ret);
+}
+
+int vb_device_group_read(const struct vb_roots *roots, const struct vb_device *dev,
+			 struct vb_group *ret)
+{
+	if (dev->iommu_group < 0)
+		return -ENOENT;
+	return group_read(roots, dev->iommu_group, dev, ret);
 }
 
 void vb_group_clear(struct vb_group *g)
@@ -72,8 +102,29 @@ bool vb_group_viable(const struct vb_group *g, const char *moving)
 	return true;
 }
 
+/*
+ * Where a sysfs link points, as "devices/...": the kernel makes bus and class
+ * links relative ("../../devices/pci0000:00/..."), so one readlink tells where
+ * an entry sits, without resolving every component as realpath() does.
+ */
+static int sysfs_link_target(const char *link, char *buf, size_t size)
+{
+	ssize_t n = readlink(link, buf, size - 1);
+	char *p = buf;
+
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	while (strncmp(p, "../", 3) == 0)
+		p += 3;
+	if (p == buf || strncmp(p, "devices/", 8) != 0 || strstr(p, "/../"))
+		return -EINVAL;
+	memmove(buf, p, strlen(p) + 1);
+	return 0;
+}
+
 /* True when path lies under dir (both resolved). */
-static bool under(const char *path, const char *dir_real)
+static bool under_real(const char *path, const char *dir_real)
 {
 	char real[PATH_MAX];
 	size_t n = strlen(dir_real);
@@ -81,25 +132,38 @@ static bool under(const char *path, const char *dir_real)
 	return realpath(path, real) && strncmp(real, dir_real, n) == 0 && real[n] == '/';
 }
 
-/* The entries of SYSFS/class/CLASS whose device lies under the device. */
+/*
+ * The entries of SYSFS/class/CLASS whose device lies under the device: one
+ * readlink an entry; realpath() only for links of an unexpected shape.
+ */
 static int class_members_under(const struct vb_roots *roots, const char *class,
 			       const struct vb_device *dev, char ***ret, unsigned *ret_n)
 {
 	_cleanup_free_ char *dir = vb_path("%s/class/%s", roots->sysfs, class);
-	char dev_real[PATH_MAX], **names;
+	char dev_rel[PATH_MAX], dev_real[PATH_MAX] = "", **names;
+	bool have_rel;
 	unsigned n, kept = 0;
 
-	if (!realpath(dev->path, dev_real))
+	*ret = NULL;
+	*ret_n = 0;
+	have_rel = sysfs_link_target(dev->path, dev_rel, sizeof(dev_rel)) == 0;
+	if (!have_rel && !realpath(dev->path, dev_real))
 		return -errno;
-	if (vb_dir_names(dir, &names, &n) < 0) {
-		*ret = NULL;
-		*ret_n = 0;
+	if (vb_dir_names(dir, &names, &n) < 0)
 		return 0;
-	}
 	for (unsigned i = 0; i < n; i++) {
 		_cleanup_free_ char *p = vb_path("%s/%s", dir, names[i]);
+		char target[PATH_MAX];
+		size_t len = strlen(dev_rel);
+		bool in;
 
-		if (p && under(p, dev_real))
+		if (!p)
+			in = false;
+		else if (have_rel && sysfs_link_target(p, target, sizeof(target)) == 0)
+			in = strncmp(target, dev_rel, len) == 0 && target[len] == '/';
+		else
+			in = (dev_real[0] || realpath(dev->path, dev_real)) && under_real(p, dev_real);
+		if (in)
 			names[kept++] = names[i];
 		else
 			free(names[i]);
@@ -284,7 +348,7 @@ int vb_device_check_in_use(const struct vb_roots *roots, const struct vb_device 
 
 int vb_device_check_bridge(const struct vb_device *dev, struct vb_error *err)
 {
-	if (!is_bridge(dev->path))
+	if (!device_is_bridge(dev))
 		return 0;
 	vb_error_set(err, -EINVAL, "it is a PCI bridge: bridges stay with the host and VFIO refuses them");
 	vb_error_hint(err, "bind the devices behind it instead");
@@ -348,6 +412,28 @@ bool vb_device_vf_autoprobe_off(const struct vb_device *dev)
 	return vb_read_attr(p, &v) == 0 && strcmp(v, "0") == 0;
 }
 
+/*
+ * The kernel lets one file at a time open a VFIO group, and a device taken
+ * from the group keeps the group's file open: if we can open the group, no
+ * one holds it or its devices, and the scan of every process's files can be
+ * skipped. Only on the real system (a test's fake /sys has no such nodes),
+ * and not when the device also has a cdev (/dev/vfio/devices/vfioN), which
+ * is opened without the group. The open lasts two system calls; a process
+ * opening the group in between gets EBUSY, as it would from any holder.
+ */
+static bool group_is_free(const struct vb_roots *roots, const char *group_node)
+{
+	int fd;
+
+	if (!group_node || strcmp(roots->sysfs, "/sys") != 0 || strcmp(roots->procfs, "/proc") != 0)
+		return false;
+	fd = open(group_node, O_RDWR | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
 int vb_vfio_holders(const struct vb_roots *roots, const struct vb_device *dev,
 		    struct vb_holder **ret, unsigned *ret_n)
 {
@@ -362,7 +448,7 @@ int vb_vfio_holders(const struct vb_roots *roots, const struct vb_device *dev,
 	if (vb_dir_names(vdev_dir, &vdevs, &nvdevs) == 0 && nvdevs > 0)
 		cdev = vb_path("/dev/vfio/devices/%s", vdevs[0]);
 	vb_names_free(vdevs, nvdevs);
-	if (vb_dir_names(roots->procfs, &pids, &npids) < 0) {
+	if ((!cdev && group_is_free(roots, group_node)) || vb_dir_names(roots->procfs, &pids, &npids) < 0) {
 		*ret = NULL;
 		*ret_n = 0;
 		return 0;
