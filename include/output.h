@@ -37,7 +37,11 @@ int vb_record_json(struct vb_record *rec, const char *key, char *json_text);
 const struct vb_field *vb_record_get(const struct vb_record *rec, const char *key);
 void vb_record_clear(struct vb_record *rec);
 
-/* value as a JSON string literal, quotes included. */
+/*
+ * value as a JSON string literal, quotes included, always valid UTF-8: a
+ * well-formed UTF-8 sequence passes as it is, each other byte >= 0x80 becomes
+ * U+FFFD, control bytes are escaped.
+ */
 void vb_json_write_string(FILE *f, const char *value);
 /* The same into a new string (NULL on allocation failure). */
 char *vb_json_quote(const char *value);

@@ -167,6 +167,40 @@ static int check_variant_fits(struct vb_resolver *res, const struct vb_device *d
 	return -EINVAL;
 }
 
+/*
+ * driver_override holds a driver name; a module's name there binds nothing.
+ * When --driver NAME is no registered driver but the name of a module whose
+ * driver is known without loading it (a loaded module's own drivers, or the
+ * bus's generic VFIO module: vfio_pci registers vfio-pci), it is refused
+ * here, before anything is loaded or written, naming the driver to use.
+ */
+static int check_not_a_module_name(struct vb_context *ctx, const struct vb_device *dev,
+				   const char *name, const char *module, struct vb_error *err)
+{
+	_cleanup_free_ char *real = NULL;
+
+	if (vb_module_is_loaded(&ctx->roots, module) > 0) {
+		if (vb_module_driver(&ctx->roots, dev->bus, module, &real, NULL) < 0) {
+			vb_error_set(err, -ENOENT, "no driver '%s' is registered, and module '%s' is loaded but registers no %s driver",
+				     name, module, dev->bus->name);
+			vb_error_hint(err, "'ls /sys/bus/%s/drivers' shows the driver names (a driver name, not a module name)",
+				      dev->bus->name);
+			return -ENOENT;
+		}
+	} else if (dev->bus->vfio_module && dev->bus->vfio_driver &&
+		   strcmp(module, dev->bus->vfio_module) == 0) {
+		real = strdup(dev->bus->vfio_driver);
+		if (!real)
+			return -ENOMEM;
+	}
+	if (!real || strcmp(real, name) == 0)
+		return 0;
+	vb_error_set(err, -ENOENT, "no driver '%s' is registered: '%s' names module '%s', whose driver is '%s'",
+		     name, name, module, real);
+	vb_error_hint(err, "use --driver %s (a driver name, not a module name)", real);
+	return -ENOENT;
+}
+
 /* Pick the module and, when it is already loaded, the driver. */
 static int choose(struct vb_context *ctx, struct vb_device *dev, const struct vb_bind_opts *opts,
 		  struct vb_outcome *out)
@@ -185,7 +219,9 @@ static int choose(struct vb_context *ctx, struct vb_device *dev, const struct vb
 		if (vb_driver_is_registered(&ctx->roots, dev->bus, opts->driver) > 0)
 			vb_driver_module(res, dev->bus, opts->driver, &out->vfio_module, NULL);
 		else if ((r = vb_driver_module(res, dev->bus, opts->driver, &out->vfio_module,
-					       &out->error)) < 0)
+					       &out->error)) < 0 ||
+			 (r = check_not_a_module_name(ctx, dev, opts->driver, out->vfio_module,
+						      &out->error)) < 0)
 			return r;
 		return opts->force || opts->driver_saved ? 0 : check_variant_fits(res, dev, out);
 	}

@@ -100,6 +100,35 @@ static int usage_error(const char *fmt, ...)
 	return -EINVAL;
 }
 
+/*
+ * getopt_long says no more than '?' both for an option it does not know and
+ * for an abbreviation that fits several ("--d": --driver or --dry-run); tell
+ * them apart by matching the prefix again. -EINVAL after saying which, 0 when
+ * the option is simply unknown.
+ */
+static int ambiguous_option(const char *given)
+{
+	size_t len = strcspn(given + 2, "=");
+	char names[512] = "";
+	size_t used = 0;
+	unsigned n = 0, seen = 0;
+
+	if (len == 0)
+		return 0;
+	for (const struct option *o = long_options; o->name; o++)
+		n += strncmp(o->name, given + 2, len) == 0;
+	if (n < 2)
+		return 0;
+	for (const struct option *o = long_options; o->name && used < sizeof(names); o++) {
+		if (strncmp(o->name, given + 2, len) != 0)
+			continue;
+		seen++;
+		used += (size_t)snprintf(names + used, sizeof(names) - used, "%s--%s",
+					 seen == 1 ? "" : seen == n ? " or " : ", ", o->name);
+	}
+	return usage_error("option '--%.*s' is ambiguous: it could be %s", (int)len, given + 2, names);
+}
+
 static int set_verb(struct parsed_args *a, enum verb v, const char *name)
 {
 	if (a->verb != VERB_BIND && a->verb != v)
@@ -190,6 +219,8 @@ int options_parse(int argc, char *argv[], struct parsed_args *ret)
 			/* getopt puts a long option's value in optopt, not a character to show. */
 			if (strncmp(given, "--", 2) == 0 && optopt)
 				return usage_error("'%.*s' takes no value", (int)strcspn(given, "="), given);
+			if (strncmp(given, "--", 2) == 0 && ambiguous_option(given) < 0)
+				return -EINVAL;
 			if (strncmp(given, "--", 2) != 0 && optopt > 0 && optopt < 0x80)
 				return usage_error("unknown option '-%c'", optopt);
 			return usage_error("unknown option '%s'", given);

@@ -82,10 +82,49 @@ void vb_record_clear(struct vb_record *rec)
 	*rec = (struct vb_record){ 0 };
 }
 
+/*
+ * The length of the well-formed UTF-8 sequence p starts with (RFC 3629:
+ * no overlong forms, no surrogates, nothing above U+10FFFF), or 0. A NUL
+ * ends a sequence early, being no continuation byte.
+ */
+static unsigned utf8_sequence(const unsigned char *p)
+{
+	unsigned char lo = 0x80, hi = 0xbf;
+	unsigned n;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		n = 2;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		n = 3;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		n = 4;
+	else
+		return 0; /* a continuation byte, an overlong lead (C0, C1), or F5..FF */
+	/* The second byte's range rules out overlong forms, surrogates and > U+10FFFF. */
+	if (p[0] == 0xe0)
+		lo = 0xa0;
+	else if (p[0] == 0xed)
+		hi = 0x9f;
+	else if (p[0] == 0xf0)
+		lo = 0x90;
+	else if (p[0] == 0xf4)
+		hi = 0x8f;
+	if (p[1] < lo || p[1] > hi)
+		return 0;
+	for (unsigned i = 2; i < n; i++)
+		if (p[i] < 0x80 || p[i] > 0xbf)
+			return 0;
+	return n;
+}
+
 void vb_json_write_string(FILE *f, const char *value)
 {
 	fputc('"', f);
 	for (const unsigned char *p = (const unsigned char *)value; *p; p++) {
+		unsigned n;
+
 		switch (*p) {
 		case '"':
 			fputs("\\\"", f);
@@ -103,11 +142,27 @@ void vb_json_write_string(FILE *f, const char *value)
 			fputs("\\r", f);
 			break;
 		default:
-			/* Other control bytes as \u escapes; bytes >= 0x80 pass as they are. */
-			if (*p < 0x20 || *p == 0x7f)
+			/* Other control bytes as \u escapes. */
+			if (*p < 0x20 || *p == 0x7f) {
 				fprintf(f, "\\u%04x", *p);
-			else
+				break;
+			}
+			if (*p < 0x80) {
 				fputc(*p, f);
+				break;
+			}
+			/*
+			 * sysfs strings are bytes, JSON is UTF-8: a well-formed
+			 * sequence passes as it is, each byte of anything else
+			 * becomes U+FFFD.
+			 */
+			n = utf8_sequence(p);
+			if (n == 0) {
+				fputs("\xef\xbf\xbd", f);
+				break;
+			}
+			fwrite(p, 1, n, f);
+			p += n - 1;
 		}
 	}
 	fputc('"', f);

@@ -236,8 +236,42 @@ test_hostile_driver_values() {
 	row 2 "$bad" - -d
 	# Well formed, but no such driver: refused before any override.
 	row 1 "no driver 'nosuch'" - -d nosuch $E1000E
-	row 1+mod 'driver name, not a module' - -d vfio_pci $E1000E
+	# A module's name is no driver's: refused before it is loaded, naming
+	# the driver (vfio_pci registers vfio-pci; mlx5_core, loaded, mlx5_core).
+	row 1 "use --driver vfio-pci \\(a driver name, not a module" - -d vfio_pci $E1000E
+	row 1 "use --driver vfio-pci \\(a driver name, not a module" - -d vfio_pci --dry-run $E1000E
+	row 1 "use --driver vfio-pci \\(a driver name, not a module" - -d vfio_pci $E1000E $NVME
+	row 1 "use --driver vfio-pci \\(a driver name, not a module" - -d vfio_pci --group $E1000E
+	row 1 "use --driver mlx5_core \\(a driver name, not a module" - -d mlx5-core $E1000E
+	row 1 "registers no pci driver" - -d vfio $E1000E
 	done_rows
+}
+
+# -d vfio_pci (the module) loads nothing and leaves the device where it is;
+# -d vfio-pci (its driver, not registered yet) still loads the module.
+test_driver_given_as_module_name_loads_nothing() {
+	assert_not_loaded vfio_pci
+	vb -d vfio_pci $E1000E
+	assert_rc 1
+	assert_says "use --driver vfio-pci"
+	assert_not_loaded vfio_pci
+	assert_driver $E1000E e1000e
+	assert_override $E1000E "(null)"
+	assert_unchanged
+	grep -q . "$S/.fake/log" && fail "the kernel saw: $(tr '\n' ';' <"$S/.fake/log")"
+	saved=$(find "$T/config" -mindepth 1 ! -name .lock)
+	[ -z "$saved" ] || fail "a binding was saved: $saved"
+
+	vb --json -d vfio_pci $E1000E
+	assert_rc 1
+	assert_not_loaded vfio_pci
+	grep -q '"hint": "use --driver vfio-pci' "$T/out" || fail "no hint in the JSON record"
+
+	vb -d vfio-pci $E1000E
+	assert_rc 0
+	assert_loaded vfio_pci
+	assert_driver $E1000E vfio-pci
+	assert_override $E1000E vfio-pci
 }
 
 no_override() {
@@ -412,6 +446,12 @@ test_hostile_option_combinations() {
 	row 2 'needs a value' - --bus
 	row 2 'needs a value' - --driver
 	row 2 'unknown option' - --frobnicate $E1000E
+	# An abbreviation of two options is ambiguous, not unknown.
+	row 2 "'--d' is ambiguous.*--driver.*--dry-run" - --d vfio-pci $E1000E
+	row 2 "'--dr' is ambiguous.*--driver.*--dry-run" - --dr=vfio-pci $E1000E
+	row 2 "'--u' is ambiguous.*--unbind.*--udev-export" - --u $E1000E
+	row 2 "'--ver' is ambiguous.*--verbose.*--version" - $E1000E --ver
+	row 2 'unknown option' - --dx $E1000E
 	row 2 'unknown option' - -x $E1000E
 	row 2 'no DEVICE' - --unbind
 	row 2 'no DEVICE' - --dry-run --force
@@ -443,6 +483,41 @@ test_messages_never_echo_control_bytes() {
 			soft_fail "$opt: the message does not name ${opt%%=*}: $(cat "$T/err")"
 	done
 	[ $fake_failed -eq 0 ] || fail "messages echo control bytes or name the wrong option"
+}
+
+# True when FILE is well-formed UTF-8: no stray or missing continuation
+# bytes, overlong forms, surrogates or code points above U+10FFFF.
+valid_utf8() { # FILE
+	if command -v python3 >/dev/null 2>&1; then
+		python3 -c 'import sys; sys.stdin.buffer.read().decode("utf-8")' <"$1" 2>/dev/null
+	elif locale -a 2>/dev/null | grep -Eqix 'c\.utf-?8'; then
+		! LC_ALL=C.UTF-8 grep -aqxv '.*' "$1"
+	else
+		skip "neither python3 nor a C.UTF-8 locale to check UTF-8 with"
+	fi
+}
+
+# sysfs strings are bytes; --json prints UTF-8 whatever they hold: good
+# sequences as they are, U+FFFD for each other byte >= 0x80.
+test_json_is_valid_utf8_whatever_sysfs_holds() {
+	# é € 𝄞, then a lone continuation byte, a truncated €, an overlong '/',
+	# a surrogate, U+110000 and a byte no UTF-8 has.
+	good=$(printf '\303\251\342\202\254\360\235\204\236')
+	fffd=$(printf '\357\277\275')
+	printf '%s|\200|\342\202|\300\257|\355\240\200|\364\220\200\200|\377\n' "$good" \
+		>"$(dev_dir $E1000E)/driver_override"
+	printf 'pci:v\377\300\257%s' "$good" >"$(dev_dir $E1000E)/modalias"
+	# Each prints the device's driver_override as it reads it.
+	for args in "--list --json $E1000E" "--list --json" "--dry-run --json $E1000E"; do
+		# shellcheck disable=SC2086
+		vb $args
+		[ "$rc" = 0 ] || [ "$rc" = 1 ] || fail "exit status $rc, want 0 or 1"
+		grep -q '"driver_override"' "$T/out" || fail "[$args]: no JSON record of the device"
+		valid_utf8 "$T/out" || fail "[$args]: stdout is not UTF-8"
+		grep -aq "$good|" "$T/out" || fail "[$args]: good UTF-8 did not pass as it is"
+		grep -aq "|$fffd|$fffd$fffd|$fffd$fffd|$fffd$fffd$fffd|$fffd$fffd$fffd$fffd|$fffd" "$T/out" ||
+			fail "[$args]: bad bytes are not each U+FFFD"
+	done
 }
 
 # A bound device must be saved in a form vfio-bind can read back.

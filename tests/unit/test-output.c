@@ -30,6 +30,43 @@ static void test_json_strings_are_escaped(void **state)
 	quoted("", "\"\"");
 }
 
+#define FFFD "\xef\xbf\xbd"
+
+/* sysfs strings are bytes; JSON is UTF-8 (RFC 8259 §8.1) whatever they hold. */
+static void test_json_strings_are_valid_utf8(void **state)
+{
+	/* Well formed: passes as it is, 2, 3 and 4 bytes long, at either end. */
+	quoted("\xc3\xa9", "\"\xc3\xa9\"");                      /* é */
+	quoted("1\xe2\x82\xac", "\"1\xe2\x82\xac\"");              /* € */
+	quoted("\xf0\x9d\x84\x9e!", "\"\xf0\x9d\x84\x9e!\"");       /* 𝄞 */
+	quoted("\xed\x9f\xbf\xee\x80\x80", "\"\xed\x9f\xbf\xee\x80\x80\""); /* U+D7FF U+E000 */
+	quoted("\xf4\x8f\xbf\xbf", "\"\xf4\x8f\xbf\xbf\"");       /* U+10FFFF */
+	quoted("\xc2\x80\xdf\xbf", "\"\xc2\x80\xdf\xbf\"");       /* U+0080 U+07FF */
+	quoted("\xe0\xa0\x80\xf0\x90\x80\x80", "\"\xe0\xa0\x80\xf0\x90\x80\x80\"");
+
+	/* Each byte of anything else becomes U+FFFD, and what follows is kept. */
+	quoted("\x80", "\"" FFFD "\"");                           /* lone continuation */
+	quoted("a\xbf" "b", "\"a" FFFD "b\"");
+	quoted("\xe2\x82", "\"" FFFD FFFD "\"");                  /* truncated € at the end */
+	quoted("\xe2\x82x", "\"" FFFD FFFD "x\"");                /* truncated € inside */
+	quoted("\xe2\x82\\", "\"" FFFD FFFD "\\\\\"");           /* ... before an escape */
+	quoted("\xc3\"", "\"" FFFD "\\\"\"");                      /* lead then a quote */
+	quoted("\xc3\n", "\"" FFFD "\\n\"");                        /* lead then a control byte */
+	quoted("\xc0\xaf", "\"" FFFD FFFD "\"");                  /* overlong '/' */
+	quoted("\xc1\xbf", "\"" FFFD FFFD "\"");                  /* overlong DEL */
+	quoted("\xe0\x80\xaf", "\"" FFFD FFFD FFFD "\"");         /* overlong, 3 bytes */
+	quoted("\xf0\x80\x80\xaf", "\"" FFFD FFFD FFFD FFFD "\"");  /* overlong, 4 bytes */
+	quoted("\xed\xa0\x80", "\"" FFFD FFFD FFFD "\"");         /* surrogate U+D800 */
+	quoted("\xed\xbf\xbf", "\"" FFFD FFFD FFFD "\"");         /* surrogate U+DFFF */
+	quoted("\xf4\x90\x80\x80", "\"" FFFD FFFD FFFD FFFD "\"");  /* U+110000 */
+	quoted("\xf5\x80\x80\x80", "\"" FFFD FFFD FFFD FFFD "\"");
+	quoted("\xfe\xff", "\"" FFFD FFFD "\"");
+	quoted("\xf0\x9d\x84", "\"" FFFD FFFD FFFD "\"");         /* truncated 𝄞 */
+	/* A bad byte does not swallow the good sequence after it. */
+	quoted("\xe2\xc3\xa9", "\"" FFFD "\xc3\xa9\"");
+	quoted("\xff\xf0\x9d\x84\x9e", "\"" FFFD "\xf0\x9d\x84\x9e\"");
+}
+
 static char *render(void (*fn)(FILE *, const struct vb_record *, unsigned),
 		    const struct vb_record *recs, unsigned n)
 {
@@ -82,6 +119,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_json_strings_are_escaped),
+		cmocka_unit_test(test_json_strings_are_valid_utf8),
 		cmocka_unit_test(test_one_record_gives_json_and_table),
 		cmocka_unit_test(test_no_records_is_an_empty_array),
 	};
