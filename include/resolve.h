@@ -62,6 +62,10 @@ int vb_module_load(struct vb_resolver *res, const char *module, bool from_alias,
 int vb_module_driver(const struct vb_roots *roots, const struct vb_bus *bus, const char *module,
 		     char **ret, struct vb_error *err);
 
+/* The module a registered driver links to (/sys/bus/BUS/drivers/NAME/module); none when built in. */
+int vb_driver_own_module(const struct vb_roots *roots, const struct vb_bus *bus,
+			 const char *driver, char **ret);
+
 /* The module that provides driver NAME, from the driver's own link or by lookup. */
 int vb_driver_module(struct vb_resolver *res, const struct vb_bus *bus, const char *driver,
 		     char **ret, struct vb_error *err);

@@ -144,17 +144,19 @@ static int check_iommu(struct vb_context *ctx, const struct vb_device *dev, stru
  * Intel NIC would "work". A variant whose vfio_ aliases do not match the
  * device is refused; the bus's generic VFIO driver fits every device.
  */
-static int check_variant_fits(struct vb_resolver *res, const struct vb_device *dev,
+static int check_variant_fits(struct vb_context *ctx, const struct vb_device *dev,
 			      struct vb_outcome *out)
 {
 	struct vb_choice choice = { 0 };
+	struct vb_resolver *res;
 	bool fits = false;
 
 	if (!out->vfio_module || !dev->bus->vfio_aliases ||
 	    strcmp(out->vfio_module, dev->bus->vfio_module) == 0 ||
 	    !strstr(out->vfio_module, "vfio"))
 		return 0;
-	if (vb_resolve(res, dev->bus, dev->modalias, &choice, NULL) < 0)
+	if (vb_context_resolver(ctx, &res, NULL) < 0 ||
+	    vb_resolve(res, dev->bus, dev->modalias, &choice, NULL) < 0)
 		return 0;
 	for (unsigned i = 0; i < choice.n_candidates; i++)
 		fits |= strcmp(choice.candidates[i].module, out->vfio_module) == 0;
@@ -208,23 +210,29 @@ static int choose(struct vb_context *ctx, struct vb_device *dev, const struct vb
 	struct vb_resolver *res;
 	int r;
 
-	r = vb_context_resolver(ctx, &res, &out->error);
-	if (r < 0)
-		return r;
 	if (opts->driver) {
 		out->vfio_driver = strdup(opts->driver);
 		if (!out->vfio_driver)
 			return -ENOMEM;
-		/* A registered driver needs no module; a built-in one may have none to name. */
-		if (vb_driver_is_registered(&ctx->roots, dev->bus, opts->driver) > 0)
-			vb_driver_module(res, dev->bus, opts->driver, &out->vfio_module, NULL);
-		else if ((r = vb_driver_module(res, dev->bus, opts->driver, &out->vfio_module,
-					       &out->error)) < 0 ||
-			 (r = check_not_a_module_name(ctx, dev, opts->driver, out->vfio_module,
-						      &out->error)) < 0)
+		/*
+		 * A registered driver needs no module and no libkmod: its own link
+		 * names the module (a built-in one may have none to name).
+		 */
+		if (vb_driver_is_registered(&ctx->roots, dev->bus, opts->driver) > 0) {
+			if (vb_driver_own_module(&ctx->roots, dev->bus, opts->driver, &out->vfio_module) < 0 &&
+			    vb_context_resolver(ctx, &res, NULL) == 0)
+				vb_driver_module(res, dev->bus, opts->driver, &out->vfio_module, NULL);
+		} else if ((r = vb_context_resolver(ctx, &res, &out->error)) < 0 ||
+			   (r = vb_driver_module(res, dev->bus, opts->driver, &out->vfio_module,
+						 &out->error)) < 0 ||
+			   (r = check_not_a_module_name(ctx, dev, opts->driver, out->vfio_module,
+							&out->error)) < 0)
 			return r;
-		return opts->force || opts->driver_saved ? 0 : check_variant_fits(res, dev, out);
+		return opts->force || opts->driver_saved ? 0 : check_variant_fits(ctx, dev, out);
 	}
+	r = vb_context_resolver(ctx, &res, &out->error);
+	if (r < 0)
+		return r;
 	r = vb_resolve(res, dev->bus, dev->modalias, &out->choice, &out->error);
 	if (r < 0)
 		return r;
@@ -536,9 +544,6 @@ int vb_unbind(struct vb_context *ctx, struct vb_device *dev, const struct vb_bin
 		r = need_write_access(dev, &out->error);
 		if (r < 0)
 			return fail(out, r);
-		/* The host driver may never have been loaded if the device was bound at boot. */
-		if (dev->modalias && vb_context_resolver(ctx, &res, NULL) == 0)
-			host_modules = vb_load_host_modules(res, dev->modalias, NULL);
 	}
 	r = step_write(out, opts->dry_run, attr_path(dev, "driver_override"), "\n");
 	if (r < 0) {
@@ -562,6 +567,20 @@ int vb_unbind(struct vb_context *ctx, struct vb_device *dev, const struct vb_bin
 	r = vb_device_refresh(dev);
 	if (r < 0)
 		return device_gone(dev, out, r);
+	/*
+	 * No driver took it: its host driver may never have been loaded (the
+	 * device went to VFIO at boot). Load what matches, as udev would, and
+	 * probe again; libkmod is opened only here.
+	 */
+	if (!dev->driver && dev->modalias && vb_context_resolver(ctx, &res, NULL) == 0) {
+		host_modules = vb_load_host_modules(res, dev->modalias, NULL);
+		if (host_modules > 0) {
+			step_write(out, false, bus_path(ctx, dev, "drivers_probe"), dev->name);
+			r = vb_device_refresh(dev);
+			if (r < 0)
+				return device_gone(dev, out, r);
+		}
+	}
 	if (!dev->driver && host_modules > 0 && !vb_device_vf_autoprobe_off(dev)) {
 		vb_error_set(&out->error, -ENODEV, "it is off VFIO, but its host driver did not take it back");
 		vb_error_hint(&out->error, "the driver's own message is in 'dmesg'; "

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
 #include <fnmatch.h>
-#include <libkmod.h>
 #include <limits.h>
 #include <string.h>
 
+#include "kmod-dl.h"
 #include "resolve.h"
 #include "sysfs.h"
 
@@ -35,17 +35,20 @@ int vb_resolver_new(const struct vb_roots *roots, struct vb_resolver **ret, stru
 	struct vb_resolver *res;
 	int r;
 
+	r = vb_kmod_dl_open(err);
+	if (r < 0)
+		return r;
 	res = calloc(1, sizeof(*res));
 	if (!res)
 		return -ENOMEM;
 	res->roots = roots;
-	res->kmod = kmod_new(roots->modules_dir, roots->modprobe_dir ? config : NULL);
+	res->kmod = sym_kmod_new(roots->modules_dir, roots->modprobe_dir ? config : NULL);
 	if (!res->kmod) {
 		free(res);
 		return vb_error_set(err, -ENOMEM, "cannot initialise libkmod");
 	}
-	kmod_set_log_fn(res->kmod, kmod_quiet, NULL);
-	r = kmod_load_resources(res->kmod);
+	sym_kmod_set_log_fn(res->kmod, kmod_quiet, NULL);
+	r = sym_kmod_load_resources(res->kmod);
 	if (r < 0) {
 		vb_resolver_free(res);
 		vb_error_set_sys(err, r, "cannot read the module indexes in '%s'", roots->modules_dir);
@@ -68,7 +71,7 @@ void vb_resolver_free(struct vb_resolver *res)
 		free(c->module);
 		free(c);
 	}
-	kmod_unref(res->kmod);
+	sym_kmod_unref(res->kmod);
 	free(res);
 }
 
@@ -104,7 +107,7 @@ unsigned vb_candidates_rank(struct vb_candidate *c, unsigned n)
 
 static struct alias_cache *module_aliases(struct vb_resolver *res, struct kmod_module *mod)
 {
-	const char *name = kmod_module_get_name(mod);
+	const char *name = sym_kmod_module_get_name(mod);
 	struct kmod_list *info = NULL, *l;
 	struct alias_cache *c;
 	unsigned n = 0;
@@ -118,19 +121,19 @@ static struct alias_cache *module_aliases(struct vb_resolver *res, struct kmod_m
 		free(c);
 		return NULL;
 	}
-	r = kmod_module_get_info(mod, &info);
+	r = sym_kmod_module_get_info(mod, &info);
 	if (r < 0) {
 		c->error = r;
 	} else {
-		kmod_list_foreach(l, info)
-			n += strcmp(kmod_module_info_get_key(l), "alias") == 0;
+		vb_kmod_list_foreach(l, info)
+			n += strcmp(sym_kmod_module_info_get_key(l), "alias") == 0;
 		c->aliases = calloc(n + 1, sizeof(char *));
 		n = 0;
-		kmod_list_foreach(l, info) {
-			if (c->aliases && strcmp(kmod_module_info_get_key(l), "alias") == 0)
-				c->aliases[n++] = strdup(kmod_module_info_get_value(l));
+		vb_kmod_list_foreach(l, info) {
+			if (c->aliases && strcmp(sym_kmod_module_info_get_key(l), "alias") == 0)
+				c->aliases[n++] = strdup(sym_kmod_module_info_get_value(l));
 		}
-		kmod_module_info_free_list(info);
+		sym_kmod_module_info_free_list(info);
 		if (!c->aliases)
 			c->error = -ENOMEM;
 	}
@@ -164,26 +167,26 @@ int vb_resolve(struct vb_resolver *res, const struct vb_bus *bus, const char *mo
 		alias = vb_path("vfio_%s", modalias);
 		if (!alias)
 			return -ENOMEM;
-		r = kmod_module_new_from_lookup(res->kmod, alias, &list);
+		r = sym_kmod_module_new_from_lookup(res->kmod, alias, &list);
 		if (r < 0)
 			return vb_error_set_sys(err, r, "cannot look up '%s' in the module index", alias);
 	}
-	kmod_list_foreach(l, list)
+	vb_kmod_list_foreach(l, list)
 		n++;
 	if (n)
 		choice.candidates = calloc(n, sizeof(*choice.candidates));
 	if (n && !choice.candidates) {
-		kmod_module_unref_list(list);
+		sym_kmod_module_unref_list(list);
 		return -ENOMEM;
 	}
-	kmod_list_foreach(l, list) {
-		struct kmod_module *mod = kmod_module_get_module(l);
+	vb_kmod_list_foreach(l, list) {
+		struct kmod_module *mod = sym_kmod_module_get_module(l);
 		struct vb_candidate *c = &choice.candidates[choice.n_candidates];
 		struct alias_cache *ac = module_aliases(res, mod);
 		const char *pattern;
 
-		c->module = strdup(kmod_module_get_name(mod));
-		kmod_module_unref(mod);
+		c->module = strdup(sym_kmod_module_get_name(mod));
+		sym_kmod_module_unref(mod);
 		choice.n_candidates++;
 		if (!ac || !c->module) {
 			r = -ENOMEM;
@@ -200,7 +203,7 @@ int vb_resolve(struct vb_resolver *res, const struct vb_bus *bus, const char *mo
 		c->pattern = pattern ? strdup(pattern) : NULL;
 		c->wildcards = pattern ? vb_pattern_wildcards(pattern) : UINT_MAX;
 	}
-	kmod_module_unref_list(list);
+	sym_kmod_module_unref_list(list);
 	if (r < 0) {
 		vb_choice_clear(&choice);
 		return r;
@@ -256,32 +259,32 @@ int vb_module_load(struct vb_resolver *res, const char *module, bool from_alias,
 	r = vb_module_is_loaded(res->roots, module);
 	if (r > 0)
 		return 0;
-	r = kmod_module_new_from_name(res->kmod, module, &mod);
+	r = sym_kmod_module_new_from_name(res->kmod, module, &mod);
 	if (r < 0)
 		return vb_error_set_sys(err, r, "cannot load module '%s'", module);
 	if (from_alias) {
 		/* modprobe applies blacklists to alias loads; so do we. */
-		r = kmod_module_new_from_lookup(res->kmod, module, &one);
+		r = sym_kmod_module_new_from_lookup(res->kmod, module, &one);
 		if (r >= 0 && one)
-			r = kmod_module_apply_filter(res->kmod, KMOD_FILTER_BLACKLIST, one, &allowed);
+			r = sym_kmod_module_apply_filter(res->kmod, KMOD_FILTER_BLACKLIST, one, &allowed);
 		if (r >= 0 && one && !allowed) {
-			kmod_module_unref_list(one);
-			kmod_module_unref(mod);
+			sym_kmod_module_unref_list(one);
+			sym_kmod_module_unref(mod);
 			vb_error_set(err, -EPERM, "module '%s' is blacklisted in modprobe.d", module);
 			vb_error_hint(err, "remove the blacklist line, or choose a driver with --driver");
 			return -EPERM;
 		}
-		kmod_module_unref_list(one);
-		kmod_module_unref_list(allowed);
+		sym_kmod_module_unref_list(one);
+		sym_kmod_module_unref_list(allowed);
 	}
-	if (!kmod_module_get_path(mod) && kmod_module_get_initstate(mod) != KMOD_MODULE_BUILTIN) {
-		kmod_module_unref(mod);
+	if (!sym_kmod_module_get_path(mod) && sym_kmod_module_get_initstate(mod) != KMOD_MODULE_BUILTIN) {
+		sym_kmod_module_unref(mod);
 		vb_error_set(err, -ENOENT, "module '%s' is not installed for this kernel", module);
 		vb_error_hint(err, "install it, or choose another driver with --driver");
 		return -ENOENT;
 	}
-	r = kmod_module_probe_insert_module(mod, 0, NULL, NULL, NULL, NULL);
-	kmod_module_unref(mod);
+	r = sym_kmod_module_probe_insert_module(mod, 0, NULL, NULL, NULL, NULL);
+	sym_kmod_module_unref(mod);
 	if (r < 0)
 		return vb_error_set_sys(err, r, "cannot load module '%s'", module);
 	return 0;
@@ -325,23 +328,28 @@ int vb_driver_is_registered(const struct vb_roots *roots, const struct vb_bus *b
 	return vb_exists(p);
 }
 
+int vb_driver_own_module(const struct vb_roots *roots, const struct vb_bus *bus,
+			 const char *driver, char **ret)
+{
+	_cleanup_free_ char *link =
+		vb_path("%s/bus/%s/drivers/%s/module", roots->sysfs, bus->name, driver);
+
+	return vb_read_link_name(link, ret);
+}
+
 int vb_driver_module(struct vb_resolver *res, const struct vb_bus *bus, const char *driver,
 		     char **ret, struct vb_error *err)
 {
-	_cleanup_free_ char *link =
-		vb_path("%s/bus/%s/drivers/%s/module", res->roots->sysfs, bus->name, driver);
 	struct kmod_list *list = NULL;
 	char *name = NULL;
 	int r;
 
-	if (vb_read_link_name(link, &name) == 0) {
-		*ret = name;
+	if (vb_driver_own_module(res->roots, bus, driver, ret) == 0)
 		return 0;
-	}
 	/* Not registered yet: most drivers share their module's name, dashes aside. */
-	r = kmod_module_new_from_lookup(res->kmod, driver, &list);
+	r = sym_kmod_module_new_from_lookup(res->kmod, driver, &list);
 	if (r < 0 || !list) {
-		kmod_module_unref_list(list);
+		sym_kmod_module_unref_list(list);
 		vb_error_set(err, -ENOENT, "no driver '%s' is registered and no module provides it",
 			     driver);
 		vb_error_hint(err, "load the module that provides it, or check the name with 'ls /sys/bus/%s/drivers'",
@@ -349,12 +357,12 @@ int vb_driver_module(struct vb_resolver *res, const struct vb_bus *bus, const ch
 		return -ENOENT;
 	}
 	{
-		struct kmod_module *mod = kmod_module_get_module(list);
+		struct kmod_module *mod = sym_kmod_module_get_module(list);
 
-		name = strdup(kmod_module_get_name(mod));
-		kmod_module_unref(mod);
+		name = strdup(sym_kmod_module_get_name(mod));
+		sym_kmod_module_unref(mod);
 	}
-	kmod_module_unref_list(list);
+	sym_kmod_module_unref_list(list);
 	if (!name)
 		return -ENOMEM;
 	*ret = name;
@@ -366,29 +374,29 @@ int vb_load_host_modules(struct vb_resolver *res, const char *modalias, struct v
 	struct kmod_list *list = NULL, *l;
 	int r, n = 0;
 
-	r = kmod_module_new_from_lookup(res->kmod, modalias, &list);
+	r = sym_kmod_module_new_from_lookup(res->kmod, modalias, &list);
 	if (r < 0)
 		return vb_error_set_sys(err, r, "cannot look up '%s' in the module index", modalias);
-	kmod_list_foreach(l, list) {
-		struct kmod_module *mod = kmod_module_get_module(l);
+	vb_kmod_list_foreach(l, list) {
+		struct kmod_module *mod = sym_kmod_module_get_module(l);
 
 		n++;
 		/* Best effort, like udev: a host module that will not load is reported later. */
-		if (vb_module_is_loaded(res->roots, kmod_module_get_name(mod)) <= 0)
-			kmod_module_probe_insert_module(mod, KMOD_PROBE_APPLY_BLACKLIST, NULL, NULL,
+		if (vb_module_is_loaded(res->roots, sym_kmod_module_get_name(mod)) <= 0)
+			sym_kmod_module_probe_insert_module(mod, KMOD_PROBE_APPLY_BLACKLIST, NULL, NULL,
 							NULL, NULL);
-		kmod_module_unref(mod);
+		sym_kmod_module_unref(mod);
 	}
-	kmod_module_unref_list(list);
+	sym_kmod_module_unref_list(list);
 	return n;
 }
 
 int vb_alias_has_module(struct vb_resolver *res, const char *alias)
 {
 	struct kmod_list *list = NULL;
-	int r = kmod_module_new_from_lookup(res->kmod, alias, &list);
+	int r = sym_kmod_module_new_from_lookup(res->kmod, alias, &list);
 
-	kmod_module_unref_list(list);
+	sym_kmod_module_unref_list(list);
 	return r < 0 ? r : list != NULL;
 }
 
@@ -399,10 +407,10 @@ int vb_module_option(struct vb_resolver *res, const char *module, const char *ke
 	size_t klen = strlen(key);
 	int r;
 
-	r = kmod_module_new_from_name(res->kmod, module, &mod);
+	r = sym_kmod_module_new_from_name(res->kmod, module, &mod);
 	if (r < 0)
 		return r;
-	opts = kmod_module_get_options(mod);
+	opts = sym_kmod_module_get_options(mod);
 	r = -ENOENT;
 	/* Options are "a=1 b=2"; the last setting of key wins, as for the kernel. */
 	for (const char *p = opts; p && *p; p += strcspn(p, " \t"), p += strspn(p, " \t")) {
@@ -419,6 +427,6 @@ int vb_module_option(struct vb_resolver *res, const char *module, const char *ke
 			r = 0;
 		}
 	}
-	kmod_module_unref(mod);
+	sym_kmod_module_unref(mod);
 	return r;
 }
