@@ -1,10 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #pragma once
 
-/* Vendor and model names from udev's hardware database, for --list. */
+/*
+ * Vendor and model names from udev's hardware database, for --list: the
+ * hwdb.bin udev would use, or the one VFIO_BIND_HWDB names. PCI names are
+ * read from that file directly; other buses' go through libudev, which
+ * reads only its own file, so with VFIO_BIND_HWDB set they get none.
+ */
 struct vb_hwdb;
 
-/* NULL when there is no database; lookups then give no names. */
+/* NULL when there is no usable database; lookups then give no names. */
 struct vb_hwdb *vb_hwdb_new(void);
 void vb_hwdb_free(struct vb_hwdb *hwdb);
 
