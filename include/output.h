@@ -48,5 +48,22 @@ char *vb_json_quote(const char *value);
 
 /* An array of objects, one per record. */
 void vb_output_json(FILE *f, const struct vb_record *recs, unsigned n);
+/* The same, one record at a time as it is made: index counts from 0, n is how many. */
+void vb_output_json_begin(FILE *f);
+void vb_output_json_record(FILE *f, const struct vb_record *rec, unsigned index);
+void vb_output_json_end(FILE *f, unsigned n);
+
+/* A table under construction: the cells of each row, without their records. */
+struct vb_table {
+	const char **labels; /* by field position in the first row; NULL: not shown */
+	size_t *width;
+	unsigned n_fields, last;
+	char *cells; /* every row's shown cells, each NUL-terminated */
+	size_t used, size;
+	unsigned n_rows;
+};
+int vb_table_add(struct vb_table *t, const struct vb_record *rec);
+void vb_table_print(FILE *f, const struct vb_table *t);
+void vb_table_clear(struct vb_table *t);
 /* A table of the labelled fields, one row per record, "-" for null. */
 void vb_output_table(FILE *f, const struct vb_record *recs, unsigned n);

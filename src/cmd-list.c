@@ -125,11 +125,22 @@ struct listing {
 	struct vb_hwdb *hwdb;
 	struct module_driver *drivers;
 	struct vb_saved_set saved;
-	struct vb_record *recs;
-	unsigned n;
+	bool json;
+	struct vb_table table; /* text: the rows so far, for the column widths */
+	unsigned n;            /* devices shown */
 	bool bus_column;
 	int rc;
 };
+
+/* JSON goes out as each device is read; a table needs every row first. */
+static void emit(struct listing *l, const struct vb_record *rec)
+{
+	if (l->json)
+		vb_output_json_record(stdout, rec, l->n);
+	else if (vb_table_add(&l->table, rec) < 0)
+		l->rc = EXIT_FAILED;
+	l->n++;
+}
 
 static void fill(struct listing *l, const struct vb_device *dev, struct vb_record *rec)
 {
@@ -166,17 +177,10 @@ static void fill(struct listing *l, const struct vb_device *dev, struct vb_recor
 static void list_bus(struct listing *l, const struct vb_bus *bus, char **names, unsigned n,
 		     bool all_of_bus)
 {
-	struct vb_record *more = realloc(l->recs, (l->n + n + 1) * sizeof(*more));
-
-	if (!more) {
-		l->rc = EXIT_FAILED;
-		return;
-	}
-	l->recs = more;
 	for (unsigned i = 0; i < n; i++) {
 		_cleanup_(vb_device_freep) struct vb_device *dev = NULL;
 		struct vb_error derr = { 0 };
-		struct vb_record *rec = &l->recs[l->n];
+		struct vb_record rec = { 0 };
 
 		if (vb_device_open(&l->ctx->roots, bus, names[i], &dev, &derr) < 0) {
 			cmd_print_error(names[i], &derr);
@@ -185,11 +189,11 @@ static void list_bus(struct listing *l, const struct vb_bus *bus, char **names, 
 		}
 		if (all_of_bus && !dev->has_override_attr)
 			continue;
-		*rec = (struct vb_record){ 0 };
 		if (l->bus_column)
-			vb_record_string(rec, "bus", "BUS", bus->name);
-		fill(l, dev, rec);
-		l->n++;
+			vb_record_string(&rec, "bus", "BUS", bus->name);
+		fill(l, dev, &rec);
+		emit(l, &rec);
+		vb_record_clear(&rec);
 	}
 }
 
@@ -232,7 +236,7 @@ static void list_every_bus(struct listing *l)
 
 int cmd_list(struct vb_context *ctx, const struct cmd_opts *o)
 {
-	struct listing l = { .ctx = ctx, .hwdb = vb_hwdb_new(), .rc = EXIT_OK };
+	struct listing l = { .ctx = ctx, .hwdb = vb_hwdb_new(), .json = o->json, .rc = EXIT_OK };
 	struct vb_error err = { 0 };
 
 	if (vb_saved_set_load(&ctx->roots, &l.saved) == 0 && !o->quiet)
@@ -242,6 +246,8 @@ int cmd_list(struct vb_context *ctx, const struct cmd_opts *o)
 		cmd_print_error(NULL, &err);
 		cmd_error(NULL, "listing without the VFIO driver each device would get");
 	}
+	if (l.json)
+		vb_output_json_begin(stdout);
 	if (o->n_devices) {
 		list_bus(&l, o->bus, o->devices, o->n_devices, false);
 	} else if (o->bus_given) {
@@ -250,13 +256,11 @@ int cmd_list(struct vb_context *ctx, const struct cmd_opts *o)
 		l.bus_column = true;
 		list_every_bus(&l);
 	}
-	if (o->json)
-		vb_output_json(stdout, l.recs, l.n);
+	if (l.json)
+		vb_output_json_end(stdout, l.n);
 	else
-		vb_output_table(stdout, l.recs, l.n);
-	for (unsigned i = 0; i < l.n; i++)
-		vb_record_clear(&l.recs[i]);
-	free(l.recs);
+		vb_table_print(stdout, &l.table);
+	vb_table_clear(&l.table);
 	vb_saved_set_clear(&l.saved);
 	vb_hwdb_free(l.hwdb);
 	module_drivers_free(l.drivers);

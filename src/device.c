@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -229,27 +231,48 @@ static int name_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/*
+ * getdents64 into a buffer on the stack: opendir() would add an fstat and a
+ * 32 KiB allocation to every directory, and a listing reads one a device.
+ */
 int vb_dir_names(const char *dir, char ***ret, unsigned *ret_n)
 {
-	_cleanup_closedir_ DIR *d = dir ? opendir(dir) : NULL;
+	_cleanup_close_ int fd = dir ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+	char buf[8192] __attribute__((aligned(__alignof__(struct dirent64))));
 	char **names = NULL;
-	unsigned n = 0;
-	struct dirent *de;
+	unsigned n = 0, size = 0;
+	ssize_t len;
 
-	if (!d)
-		return -errno;
-	while ((de = readdir(d))) {
-		char **more;
+	if (fd < 0)
+		return dir ? -errno : -ENOMEM;
+	while ((len = getdents64(fd, buf, sizeof(buf))) > 0) {
+		for (ssize_t off = 0; off < len;) {
+			const struct dirent64 *de = (const struct dirent64 *)(buf + off);
 
-		if (de->d_name[0] == '.')
-			continue;
-		more = realloc(names, (n + 1) * sizeof(*names));
-		if (!more || !(more[n] = strdup(de->d_name))) {
-			vb_names_free(more ? more : names, n);
-			return -ENOMEM;
+			off += de->d_reclen;
+			if (de->d_name[0] == '.')
+				continue;
+			if (n == size) {
+				char **more = realloc(names, (size = size ? 2 * size : 16) * sizeof(*names));
+
+				if (!more) {
+					vb_names_free(names, n);
+					return -ENOMEM;
+				}
+				names = more;
+			}
+			if (!(names[n] = strdup(de->d_name))) {
+				vb_names_free(names, n);
+				return -ENOMEM;
+			}
+			n++;
 		}
-		names = more;
-		n++;
+	}
+	if (len < 0) {
+		int r = -errno;
+
+		vb_names_free(names, n);
+		return r;
 	}
 	vb_names_sort(names, n);
 	*ret = names;

@@ -206,20 +206,34 @@ static void print_value(FILE *f, const struct vb_field *fld)
 	}
 }
 
+void vb_output_json_begin(FILE *f)
+{
+	fputc('[', f);
+}
+
+void vb_output_json_record(FILE *f, const struct vb_record *rec, unsigned index)
+{
+	fputs(index ? ",\n  {" : "\n  {", f);
+	for (unsigned j = 0; j < rec->n; j++) {
+		fputs(j ? ", " : "", f);
+		vb_json_write_string(f, rec->fields[j].key);
+		fputs(": ", f);
+		print_value(f, &rec->fields[j]);
+	}
+	fputc('}', f);
+}
+
+void vb_output_json_end(FILE *f, unsigned n)
+{
+	fputs(n ? "\n]\n" : "]\n", f);
+}
+
 void vb_output_json(FILE *f, const struct vb_record *recs, unsigned n)
 {
-	fputs("[", f);
-	for (unsigned i = 0; i < n; i++) {
-		fputs(i ? ",\n  {" : "\n  {", f);
-		for (unsigned j = 0; j < recs[i].n; j++) {
-			fputs(j ? ", " : "", f);
-			vb_json_write_string(f, recs[i].fields[j].key);
-			fputs(": ", f);
-			print_value(f, &recs[i].fields[j]);
-		}
-		fputs("}", f);
-	}
-	fputs(n ? "\n]\n" : "]\n", f);
+	vb_output_json_begin(f);
+	for (unsigned i = 0; i < n; i++)
+		vb_output_json_record(f, &recs[i], i);
+	vb_output_json_end(f, n);
 }
 
 /* The table cell of a field: text, number, or "-". */
@@ -236,49 +250,103 @@ static const char *cell(const struct vb_field *fld, char *buf, size_t size)
 	return fld->text ? fld->text : "-";
 }
 
-void vb_output_table(FILE *f, const struct vb_record *recs, unsigned n)
+/*
+ * The columns are the labelled fields of the first row, by position. Rows keep
+ * only their cells, end to end in one buffer ("a\0b\0..."), so a listing of
+ * thousands of devices holds about a hundred bytes a device.
+ */
+int vb_table_add(struct vb_table *t, const struct vb_record *rec)
 {
-	_cleanup_free_ size_t *width = NULL;
-	const struct vb_record *first = n ? &recs[0] : NULL;
-	unsigned last = 0;
 	char buf[32];
+	size_t len = 0;
 
-	if (!first)
-		return;
-	width = calloc(first->n, sizeof(*width));
-	if (!width)
-		return;
-	for (unsigned j = 0; j < first->n; j++)
-		if (first->fields[j].label)
-			width[j] = strlen(first->fields[j].label);
-	for (unsigned i = 0; i < n; i++)
-		for (unsigned j = 0; j < first->n && j < recs[i].n; j++) {
-			size_t w = strlen(cell(&recs[i].fields[j], buf, sizeof(buf)));
+	if (t->n_rows == 0 && !t->labels) {
+		t->labels = calloc(rec->n ? rec->n : 1, sizeof(*t->labels));
+		t->width = calloc(rec->n ? rec->n : 1, sizeof(*t->width));
+		if (!t->labels || !t->width)
+			return -ENOMEM;
+		t->n_fields = rec->n;
+		for (unsigned j = 0; j < rec->n; j++)
+			if ((t->labels[j] = rec->fields[j].label)) {
+				t->width[j] = strlen(t->labels[j]);
+				t->last = j;
+			}
+	}
+	for (unsigned j = 0; j < t->n_fields; j++)
+		if (t->labels[j])
+			len += strlen(j < rec->n ? cell(&rec->fields[j], buf, sizeof(buf)) : "-") + 1;
+	if (t->used + len > t->size) {
+		size_t size = t->size ? t->size : 4096;
+		char *more;
 
-			if (first->fields[j].label && w > width[j])
-				width[j] = w;
-		}
-	for (unsigned j = 0; j < first->n; j++)
-		if (first->fields[j].label)
-			last = j;
-	for (int row = -1; row < (int)n; row++) {
+		while (size < t->used + len)
+			size *= 2;
+		more = realloc(t->cells, size);
+		if (!more)
+			return -ENOMEM;
+		t->cells = more;
+		t->size = size;
+	}
+	for (unsigned j = 0; j < t->n_fields; j++) {
+		const char *text;
+		size_t w;
+
+		if (!t->labels[j])
+			continue;
+		text = j < rec->n ? cell(&rec->fields[j], buf, sizeof(buf)) : "-";
+		w = strlen(text);
+		memcpy(t->cells + t->used, text, w + 1);
+		t->used += w + 1;
+		if (w > t->width[j])
+			t->width[j] = w;
+	}
+	t->n_rows++;
+	return 0;
+}
+
+void vb_table_print(FILE *f, const struct vb_table *t)
+{
+	const char *p = t->cells;
+
+	if (!t->labels)
+		return;
+	for (int row = -1; row < (int)t->n_rows; row++) {
 		const char *sep = "";
 
-		for (unsigned j = 0; j <= last; j++) {
+		for (unsigned j = 0; j <= t->last; j++) {
 			const char *text;
 
-			if (!first->fields[j].label)
+			if (!t->labels[j])
 				continue;
-			if (row < 0)
-				text = first->fields[j].label;
-			else if (j < recs[row].n)
-				text = cell(&recs[row].fields[j], buf, sizeof(buf));
-			else
-				text = "-";
+			if (row < 0) {
+				text = t->labels[j];
+			} else {
+				text = p;
+				p += strlen(p) + 1;
+			}
 			/* No padding after the last column. */
-			fprintf(f, "%s%-*s", sep, j == last ? 0 : (int)width[j], text);
+			fprintf(f, "%s%-*s", sep, j == t->last ? 0 : (int)t->width[j], text);
 			sep = "  ";
 		}
 		fputc('\n', f);
 	}
+}
+
+void vb_table_clear(struct vb_table *t)
+{
+	free(t->cells);
+	free(t->labels);
+	free(t->width);
+	*t = (struct vb_table){ 0 };
+}
+
+void vb_output_table(FILE *f, const struct vb_record *recs, unsigned n)
+{
+	struct vb_table t = { 0 };
+
+	for (unsigned i = 0; i < n; i++)
+		if (vb_table_add(&t, &recs[i]) < 0)
+			break;
+	vb_table_print(f, &t);
+	vb_table_clear(&t);
 }
