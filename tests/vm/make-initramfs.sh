@@ -67,11 +67,18 @@ for script in "$here"/guest-*.sh; do
 done
 
 # Libraries of every dynamically linked program in the install tree, at the paths the
-# host's loader found them (and so the paths the binary asks for), loader included.
+# host's loader found them (and so the paths the binary asks for), loader included;
+# and libkmod, which vfio-bind opens with dlopen() (ldd cannot see it), with its own.
 if [ -n "$destdir" ]; then
-	find "$destdir" -type f -perm -u+x | while read -r prog; do
-		ldd "$prog" 2>/dev/null || true
-	done | sed -n 's/.*=> \(\/[^ ]*\) .*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) (0x.*/\1/p' |
+	libkmod=$(ldconfig -p | awk '$1 == "libkmod.so.2" && /x86-64/ { print $NF; exit }')
+	[ -n "$libkmod" ] || { echo "$0: libkmod.so.2 is not installed" >&2; exit 1; }
+	{
+		echo "$libkmod => $libkmod (0x0)"
+		ldd "$libkmod"
+		find "$destdir" -type f -perm -u+x | while read -r prog; do
+			ldd "$prog" 2>/dev/null || true
+		done
+	} | sed -n 's/.*=> \(\/[^ ]*\) .*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) (0x.*/\1/p' |
 		sort -u | while read -r lib; do
 			mkdir -p "$stage$(dirname "$lib")"
 			cp -L "$lib" "$stage$lib"
