@@ -361,7 +361,7 @@ void vb_group_viability(struct vb_context *ctx, const struct vb_device *dev,
 	size_t len = 0;
 	FILE *f;
 
-	if (dev->iommu_group < 0 || vb_group_read(&ctx->roots, dev->iommu_group, &g) < 0)
+	if (vb_device_group_read(&ctx->roots, dev, &g) < 0)
 		return;
 	free(out->group_blockers);
 	out->group_blockers = NULL;
