@@ -28,8 +28,9 @@ struct vb_bind_opts cmd_bind_opts(const struct cmd_opts *o)
 				      .waiting = say_waiting };
 }
 
-/* The steps as a JSON array of {action, target, value}. */
-static char *steps_json(const struct vb_outcome *out)
+/* A JSON array of the items from..to-1, each written by write_item. */
+static char *json_array(unsigned from, unsigned to,
+			void (*write_item)(FILE *f, const void *data, unsigned i), const void *data)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -38,42 +39,39 @@ static char *steps_json(const struct vb_outcome *out)
 	if (!f)
 		return NULL;
 	fputc('[', f);
-	for (unsigned i = 0; i < out->n_steps; i++) {
-		const struct vb_step *s = &out->steps[i];
-
-		fputs(i ? ", {\"action\": " : "{\"action\": ", f);
-		vb_json_write_string(f, s->action);
-		fputs(", \"target\": ", f);
-		vb_json_write_string(f, s->target);
-		fputs(", \"value\": ", f);
-		if (s->value)
-			vb_json_write_string(f, s->value);
-		else
-			fputs("null", f);
-		fputc('}', f);
+	for (unsigned i = from; i < to; i++) {
+		fputs(i > from ? ", " : "", f);
+		write_item(f, data, i);
 	}
 	fputc(']', f);
-	fclose(f);
+	if (fclose(f) != 0) {
+		free(buf);
+		return NULL;
+	}
 	return buf;
 }
 
-/* The other modules that matched as well as the winner. */
-static char *ties_json(const struct vb_choice *c)
+/* A step as {action, target, value}. */
+static void write_step(FILE *f, const void *data, unsigned i)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
+	const struct vb_step *s = &((const struct vb_outcome *)data)->steps[i];
 
-	if (!f)
-		return NULL;
-	fputc('[', f);
-	for (unsigned i = 1; i < c->n_tied; i++) {
-		fputs(i > 1 ? ", " : "", f);
-		vb_json_write_string(f, c->candidates[i].module);
-	}
-	fputc(']', f);
-	fclose(f);
-	return buf;
+	fputs("{\"action\": ", f);
+	vb_json_write_string(f, s->action);
+	fputs(", \"target\": ", f);
+	vb_json_write_string(f, s->target);
+	fputs(", \"value\": ", f);
+	if (s->value)
+		vb_json_write_string(f, s->value);
+	else
+		fputs("null", f);
+	fputc('}', f);
+}
+
+/* One of the other modules that matched as well as the winner. */
+static void write_tie(FILE *f, const void *data, unsigned i)
+{
+	vb_json_write_string(f, ((const struct vb_choice *)data)->candidates[i].module);
 }
 
 static void fill_record(struct vb_record *rec, struct vb_context *ctx, const char *name,
@@ -92,7 +90,8 @@ static void fill_record(struct vb_record *rec, struct vb_context *ctx, const cha
 	vb_record_string(rec, "vfio_driver", NULL, out->vfio_driver);
 	vb_record_string(rec, "vfio_module", NULL, out->vfio_module);
 	vb_record_string(rec, "vfio_alias", NULL, out->choice.pattern);
-	vb_record_json(rec, "tied_with", out->choice.n_tied > 1 ? ties_json(&out->choice) : NULL);
+	vb_record_json(rec, "tied_with",
+		       out->choice.n_tied > 1 ? json_array(1, out->choice.n_tied, write_tie, &out->choice) : NULL);
 	vb_record_int(rec, "iommu_group", NULL, dev ? dev->iommu_group : -1,
 		      dev && dev->iommu_group >= 0);
 	vb_record_string(rec, "vfio_group_node", NULL, node);
@@ -102,7 +101,7 @@ static void fill_record(struct vb_record *rec, struct vb_context *ctx, const cha
 	vb_record_bool(rec, "rolled_back", NULL, out->rolled_back, true);
 	vb_record_string(rec, "error", NULL, out->error.code ? out->error.what : NULL);
 	vb_record_string(rec, "hint", NULL, out->error.code && out->error.hint[0] ? out->error.hint : NULL);
-	vb_record_json(rec, "steps", steps_json(out));
+	vb_record_json(rec, "steps", json_array(0, out->n_steps, write_step, out));
 }
 
 static void print_steps(const struct vb_outcome *out, FILE *f)
