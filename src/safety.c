@@ -417,9 +417,10 @@ bool vb_device_vf_autoprobe_off(const struct vb_device *dev)
  * from the group keeps the group's file open: if we can open the group, no
  * one holds it or its devices, and the scan of every process's files can be
  * skipped. Only on the real system (a test's fake /sys has no such nodes),
- * and not when the device also has a cdev (/dev/vfio/devices/vfioN), which
- * is opened without the group. The open lasts two system calls; a process
- * opening the group in between gets EBUSY, as it would from any holder.
+ * and not when the device also has a cdev (/dev/vfio/devices/vfioN, since
+ * 6.6), which is opened without the group. The open lasts two system calls;
+ * a process opening the group in between gets EBUSY, as it would from any
+ * holder.
  */
 static bool group_is_free(const struct vb_roots *roots, const char *group_node)
 {
@@ -443,12 +444,19 @@ int vb_vfio_holders(const struct vb_roots *roots, const struct vb_device *dev,
 	struct vb_holder *list = NULL;
 	char **pids = NULL, **vdevs = NULL;
 	unsigned npids = 0, nvdevs = 0, n = 0;
+	bool has_cdev = false;
 	pid_t self = getpid();
 
 	if (vb_dir_names(vdev_dir, &vdevs, &nvdevs) == 0 && nvdevs > 0)
 		cdev = vb_path("/dev/vfio/devices/%s", vdevs[0]);
+	/* 6.1 to 6.5 have DEV/vfio-dev/vfioN too, but no character device ("dev") behind it. */
+	if (cdev) {
+		_cleanup_free_ char *devt = vb_path("%s/%s/dev", vdev_dir, vdevs[0]);
+
+		has_cdev = vb_exists(devt) > 0;
+	}
 	vb_names_free(vdevs, nvdevs);
-	if ((!cdev && group_is_free(roots, group_node)) || vb_dir_names(roots->procfs, &pids, &npids) < 0) {
+	if ((!has_cdev && group_is_free(roots, group_node)) || vb_dir_names(roots->procfs, &pids, &npids) < 0) {
 		*ret = NULL;
 		*ret_n = 0;
 		return 0;

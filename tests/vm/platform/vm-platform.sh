@@ -95,21 +95,4 @@ rc=0
 	>"$log" 2>"$log.err" || rc=$?
 echo "# $(grep '^run-vm:' "$log.err" | sed 's/^run-vm: //')"
 
-# The console ends lines in CR LF; only the guest script's lines matter here.
-tr -d '\r' <"$log" | grep -aE '^(ok|not ok) [0-9]+ |^# |^1\.\.[0-9]+$' >"$log.tap" || true
-cat "$log.tap"
-plan=$(sed -n 's/^1\.\.//p' "$log.tap")
-seen=$(grep -cE '^(ok|not ok) ' "$log.tap" || true)
-# TAP's "# TODO": a known bug of the tool, reported but not failing the run; one that
-# passes now is pointed out, so that the TODO can go.
-failed=$(grep '^not ok ' "$log.tap" | grep -vc ' # TODO ' || true)
-todo=$(grep -c '^not ok .* # TODO ' "$log.tap" || true)
-grep '^ok .* # TODO ' "$log.tap" | sed 's/^/# passes now, drop its TODO: /' || true
-if ! tr -d '\r' <"$log" | grep -aq '^VMTEST-DONE'; then
-	echo "# the guest did not finish (run-vm exit $rc); last lines of the console ($log):"
-	tr -d '\r' <"$log" | sed 's/\x1b\[[0-9;?]*[a-zA-Z]//g' | tail -n 25 | awk '{ print "#   " $0 }'
-	fail "the guest did not report to the end"
-fi
-[ "$plan" = "$seen" ] || fail "$seen results read off the console, the guest planned ${plan:-none}"
-echo "vm-platform: $((seen - failed - todo)) passed, $failed failed, $todo known bugs (TODO)"
-[ "$failed" -eq 0 ]
+exec "$here/../tap-summary.sh" vm-platform "$log" "$rc"
