@@ -204,12 +204,9 @@ kmod_news() { # [VAR=VALUE...] -- ARGS...
 }
 
 batch="0000:00:02.0 0000:03:00.1 0000:10:00.0 0000:10:00.1 0000:10:00.2 0000:10:00.3 0000:11:00.0 0000:11:00.2"
-k_list=- k_batch=- k_ltrace=-
-# The same count another way, where ltrace works.
-if command -v ltrace >/dev/null 2>&1; then
-	ltrace -c -e kmod_new -o "$T/ltrace" "$bin" --list >/dev/null 2>&1 &&
-		k_ltrace=$(awk '$NF == "kmod_new" { print $4 }' "$T/ltrace")
-fi
+k_list=- k_batch=-
+# libkmod is dlopen()ed and called through pointers, which ltrace cannot see:
+# gdb's pending breakpoint counts the calls.
 if command -v gdb >/dev/null 2>&1; then
 	k_list=$(kmod_news -- --list)
 	# Binding changes the fake tree only: the shim stands in for the kernel,
@@ -269,5 +266,4 @@ row "--list, processes spawned (clone/fork)" "$spawned" "" "=" 0
 row "--list, execve beyond its own" "$extra_exec" "" "=" 0
 row "--list, files opened for writing" "$writes" "" "=" 0
 row "--list, kmod_new calls (gdb)" "$k_list" "" "=" 1
-row "--list, kmod_new calls (ltrace)" "$k_ltrace" "" "=" 1
 row "bind batch of 8 devices, kmod_new calls" "$k_batch" "" "=" 1
