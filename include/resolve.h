@@ -62,6 +62,14 @@ int vb_module_load(struct vb_resolver *res, const char *module, bool from_alias,
 int vb_module_driver(const struct vb_roots *roots, const struct vb_bus *bus, const char *module,
 		     char **ret, struct vb_error *err);
 
+/*
+ * The driver module gives on bus, known without loading anything: from sysfs
+ * when it is loaded (-ENOENT if it registers none there), the bus's generic
+ * VFIO driver for the bus's generic module; else 0 with *ret NULL.
+ */
+int vb_module_driver_known(const struct vb_roots *roots, const struct vb_bus *bus,
+			   const char *module, char **ret, struct vb_error *err);
+
 /* The module a registered driver links to (/sys/bus/BUS/drivers/NAME/module); none when built in. */
 int vb_driver_own_module(const struct vb_roots *roots, const struct vb_bus *bus,
 			 const char *driver, char **ret);

@@ -180,21 +180,17 @@ static int check_not_a_module_name(struct vb_context *ctx, const struct vb_devic
 				   const char *name, const char *module, struct vb_error *err)
 {
 	_cleanup_free_ char *real = NULL;
+	int r = vb_module_driver_known(&ctx->roots, dev->bus, module, &real, NULL);
 
-	if (vb_module_is_loaded(&ctx->roots, module) > 0) {
-		if (vb_module_driver(&ctx->roots, dev->bus, module, &real, NULL) < 0) {
-			vb_error_set(err, -ENOENT, "no driver '%s' is registered, and module '%s' is loaded but registers no %s driver",
-				     name, module, dev->bus->name);
-			vb_error_hint(err, "'ls /sys/bus/%s/drivers' shows the driver names (a driver name, not a module name)",
-				      dev->bus->name);
-			return -ENOENT;
-		}
-	} else if (dev->bus->vfio_module && dev->bus->vfio_driver &&
-		   strcmp(module, dev->bus->vfio_module) == 0) {
-		real = strdup(dev->bus->vfio_driver);
-		if (!real)
-			return -ENOMEM;
+	if (r == -ENOENT) {
+		vb_error_set(err, -ENOENT, "no driver '%s' is registered, and module '%s' is loaded but registers no %s driver",
+			     name, module, dev->bus->name);
+		vb_error_hint(err, "'ls /sys/bus/%s/drivers' shows the driver names (a driver name, not a module name)",
+			      dev->bus->name);
+		return -ENOENT;
 	}
+	if (r < 0)
+		return r;
 	if (!real || strcmp(real, name) == 0)
 		return 0;
 	vb_error_set(err, -ENOENT, "no driver '%s' is registered: '%s' names module '%s', whose driver is '%s'",
@@ -239,14 +235,9 @@ static int choose(struct vb_context *ctx, struct vb_device *dev, const struct vb
 	out->vfio_module = strdup(out->choice.module);
 	if (!out->vfio_module)
 		return -ENOMEM;
-	if (vb_module_is_loaded(&ctx->roots, out->vfio_module) > 0)
-		return vb_module_driver(&ctx->roots, dev->bus, out->vfio_module, &out->vfio_driver,
-					&out->error);
 	/* The bus's generic driver has a known name even before its module loads. */
-	if (strcmp(out->vfio_module, dev->bus->vfio_module) == 0 &&
-	    !(out->vfio_driver = strdup(dev->bus->vfio_driver)))
-		return -ENOMEM;
-	return 0;
+	return vb_module_driver_known(&ctx->roots, dev->bus, out->vfio_module, &out->vfio_driver,
+				      &out->error);
 }
 
 static int load_and_name_driver(struct vb_context *ctx, struct vb_device *dev,

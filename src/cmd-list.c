@@ -31,10 +31,7 @@ static const char *module_driver(struct vb_context *ctx, struct module_driver **
 		free(m);
 		return NULL;
 	}
-	if (vb_module_is_loaded(&ctx->roots, module) > 0)
-		vb_module_driver(&ctx->roots, bus, module, &m->driver, NULL);
-	else if (streq_ptr(module, bus->vfio_module))
-		m->driver = strdup(bus->vfio_driver);
+	vb_module_driver_known(&ctx->roots, bus, module, &m->driver, NULL);
 	m->next = *cache;
 	*cache = m;
 	return m->driver;

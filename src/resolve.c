@@ -320,6 +320,17 @@ int vb_module_driver(const struct vb_roots *roots, const struct vb_bus *bus, con
 	return 0;
 }
 
+int vb_module_driver_known(const struct vb_roots *roots, const struct vb_bus *bus,
+			   const char *module, char **ret, struct vb_error *err)
+{
+	*ret = NULL;
+	if (vb_module_is_loaded(roots, module) > 0)
+		return vb_module_driver(roots, bus, module, ret, err);
+	if (streq_ptr(module, bus->vfio_module) && !(*ret = strdup(bus->vfio_driver)))
+		return -ENOMEM;
+	return 0;
+}
+
 int vb_driver_is_registered(const struct vb_roots *roots, const struct vb_bus *bus,
 			    const char *driver)
 {
