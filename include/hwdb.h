@@ -3,14 +3,14 @@
 
 /*
  * Vendor and model names from udev's hardware database, for --list: the
- * hwdb.bin udev would use, or the one VFIO_BIND_HWDB names. PCI names are
- * read from that file directly; other buses' go through libudev, which
- * reads only its own file, so with VFIO_BIND_HWDB set they get none.
+ * hwdb.bin udev would use, or the one at path. PCI names are read from that
+ * file directly; other buses' go through libudev, which reads only its own
+ * file, so with a path given they get none.
  */
 struct vb_hwdb;
 
-/* NULL when there is no usable database; lookups then give no names. */
-struct vb_hwdb *vb_hwdb_new(void);
+/* path NULL: udev's own file. NULL when there is no usable database; lookups then give no names. */
+struct vb_hwdb *vb_hwdb_new(const char *path);
 void vb_hwdb_free(struct vb_hwdb *hwdb);
 
 /* Names for a modalias; either may come back NULL. The caller frees them. */

@@ -5,7 +5,8 @@
  * Every path the tool touches derives from these roots, so tests can move
  * them: sysfs (/sys), procfs (/proc, for mounts, swaps, routes and open
  * files), the kernel's module directory (/lib/modules/RELEASE), the
- * modprobe.d configuration, and the saved-bindings directory.
+ * modprobe.d configuration, the saved-bindings directory, and udev's
+ * hardware database.
  */
 struct vb_roots {
 	char *sysfs;
@@ -13,6 +14,7 @@ struct vb_roots {
 	char *modules_dir;
 	char *modprobe_dir; /* NULL: libkmod's own defaults */
 	char *config_dir;
+	char *hwdb; /* NULL: the hwdb.bin udev itself would use */
 };
 
 /* Fill roots from VFIO_BIND_* environment variables, else the defaults. */

@@ -233,7 +233,8 @@ static void list_every_bus(struct listing *l)
 
 int cmd_list(struct vb_context *ctx, const struct cmd_opts *o)
 {
-	struct listing l = { .ctx = ctx, .hwdb = vb_hwdb_new(), .json = o->json, .rc = EXIT_OK };
+	struct listing l = { .ctx = ctx, .hwdb = vb_hwdb_new(ctx->roots.hwdb), .json = o->json,
+			     .rc = EXIT_OK };
 	struct vb_error err = { 0 };
 
 	if (vb_saved_set_load(&ctx->roots, &l.saved) == 0 && !o->quiet)

@@ -354,11 +354,11 @@ static void udev_names(struct vb_hwdb *h, const char *modalias, char **ret_vendo
 	}
 }
 
-/* The first hwdb.bin that exists, as udev picks it; -1 when none can be opened. */
-static int open_hwdb(const char *override)
+/* path, or the first hwdb.bin that exists, as udev picks it; -1 when none can be opened. */
+static int open_hwdb(const char *path)
 {
-	if (override)
-		return open(override, O_RDONLY | O_CLOEXEC);
+	if (path)
+		return open(path, O_RDONLY | O_CLOEXEC);
 	for (size_t i = 0; i < ELEMENTSOF(hwdb_paths); i++) {
 		int fd = open(hwdb_paths[i], O_RDONLY | O_CLOEXEC);
 
@@ -389,23 +389,20 @@ static int map_hwdb(struct vb_hwdb *h, int fd)
 	return 0;
 }
 
-struct vb_hwdb *vb_hwdb_new(void)
+struct vb_hwdb *vb_hwdb_new(const char *path)
 {
-	const char *override = getenv("VFIO_BIND_HWDB");
 	_cleanup_close_ int fd = -1;
 	const uint8_t *hdr;
 	struct vb_hwdb *h;
 
-	if (override && !*override)
-		override = NULL;
-	fd = open_hwdb(override);
+	fd = open_hwdb(path);
 	if (fd < 0)
 		return NULL;
 	h = calloc(1, sizeof(*h));
 	if (!h)
 		return NULL;
 	/* libudev cannot be pointed at another file: with one named, PCI names only. */
-	h->use_udev = !override;
+	h->use_udev = !path;
 	if (map_hwdb(h, fd) < 0 || !(hdr = at(h, 0, HDR_LEN)) || memcmp(hdr, "KSLPHHRH", 8) != 0 ||
 	    le64(hdr + HDR_FILE_SIZE) != h->size) {
 		vb_hwdb_free(h);

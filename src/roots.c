@@ -35,7 +35,14 @@ int vb_roots_from_env(struct vb_roots *ret)
 	v = getenv("VFIO_BIND_MODPROBE_DIR");
 	if (v && *v)
 		r.modprobe_dir = strdup(v);
-	if (!r.sysfs || !r.procfs || !r.config_dir || !r.modules_dir || (v && *v && !r.modprobe_dir)) {
+	if (v && *v && !r.modprobe_dir) {
+		vb_roots_free(&r);
+		return -ENOMEM;
+	}
+	v = getenv("VFIO_BIND_HWDB");
+	if (v && *v)
+		r.hwdb = strdup(v);
+	if (!r.sysfs || !r.procfs || !r.config_dir || !r.modules_dir || (v && *v && !r.hwdb)) {
 		vb_roots_free(&r);
 		return -ENOMEM;
 	}
@@ -50,5 +57,6 @@ void vb_roots_free(struct vb_roots *roots)
 	free(roots->modules_dir);
 	free(roots->modprobe_dir);
 	free(roots->config_dir);
+	free(roots->hwdb);
 	*roots = (struct vb_roots){ 0 };
 }

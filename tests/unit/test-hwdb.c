@@ -259,7 +259,6 @@ static int setup(void **state)
 	if (!mkdtemp(fx->dir))
 		return -1;
 	snprintf(fx->path, sizeof(fx->path), "%s/hwdb.bin", fx->dir);
-	setenv("VFIO_BIND_HWDB", fx->path, 1);
 	*state = fx;
 	return 0;
 }
@@ -270,7 +269,6 @@ static int teardown(void **state)
 
 	unlink(fx->path);
 	rmdir(fx->dir);
-	unsetenv("VFIO_BIND_HWDB");
 	free(fx);
 	return 0;
 }
@@ -314,7 +312,7 @@ static struct vb_hwdb *open_db(const struct fixture *fx, const struct layout *l)
 
 	write_db(fx, b.p, b.len);
 	free(b.p);
-	h = vb_hwdb_new();
+	h = vb_hwdb_new(fx->path);
 	assert_non_null(h);
 	return h;
 }
@@ -370,10 +368,10 @@ static void test_no_database(void **state)
 	struct fixture *fx = *state;
 
 	/* A missing file, and lookups without a database. */
-	assert_null(vb_hwdb_new());
+	assert_null(vb_hwdb_new(fx->path));
 	expect(NULL, PCI_8086_10D3, NULL, NULL);
 	write_db(fx, (const uint8_t *)"", 0);
-	assert_null(vb_hwdb_new());
+	assert_null(vb_hwdb_new(fx->path));
 }
 
 /* Names from a damaged copy of the v2 file: either none, or no crash. */
@@ -383,7 +381,7 @@ static void lookup_damaged(const struct fixture *fx, const struct buf *b, size_t
 	struct vb_hwdb *h;
 
 	write_db(fx, b->p, len);
-	h = vb_hwdb_new();
+	h = vb_hwdb_new(fx->path);
 	for (size_t i = 0; i < sizeof(modaliases) / sizeof(modaliases[0]); i++) {
 		char *v, *m;
 
@@ -498,12 +496,11 @@ static void test_names_match_udev(void **state)
 
 	if (access(SYSTEM_HWDB, F_OK) < 0)
 		skip();
-	unsetenv("VFIO_BIND_HWDB");
 	udev = udev_new();
 	assert_non_null(udev);
 	uhwdb = udev_hwdb_new(udev);
 	assert_non_null(uhwdb);
-	h = vb_hwdb_new();
+	h = vb_hwdb_new(NULL);
 	assert_non_null(h);
 	for (size_t i = 0; i < sizeof(modaliases) / sizeof(modaliases[0]); i++) {
 		char *vendor = udev_property(uhwdb, modaliases[i], "ID_VENDOR_FROM_DATABASE");
