@@ -14,6 +14,7 @@ struct vb_device {
 	const struct vb_bus *bus;
 	char name[VB_NAME_MAX + 1];
 	char *path;      /* SYSFS/bus/BUS/devices/NAME */
+	int dfd;         /* that directory (O_PATH): reads look up one name, not the path */
 	char *modalias;  /* NULL when the bus has none for it */
 	bool has_ids;
 	struct vb_pci_ids ids;

@@ -8,6 +8,8 @@ char *vb_path(const char *fmt, ...) _printf_(1, 2);
 
 /* Read a small attribute, trailing newline stripped. -errno on failure. */
 int vb_read_attr(const char *path, char **ret);
+/* The same for name under the directory dfd (a device's: one lookup, not a path walk). */
+int vb_read_attr_at(int dfd, const char *name, char **ret);
 
 /*
  * Write value to an attribute in one write(2), as the kernel wants. The
@@ -17,6 +19,7 @@ int vb_write_attr(const char *path, const char *value);
 
 /* The last component of a symlink's target ("e1000e" for DEV/driver). */
 int vb_read_link_name(const char *path, char **ret);
+int vb_read_link_name_at(int dfd, const char *name, char **ret);
 
 /* 1 if path exists, 0 if not, -errno when it cannot be told. */
 int vb_exists(const char *path);

@@ -96,34 +96,32 @@ int vb_device_name_from_arg(const struct vb_roots *roots, const struct vb_bus *b
 
 static int read_group(const struct vb_device *dev)
 {
-	_cleanup_free_ char *p = vb_path("%s/iommu_group", dev->path);
 	_cleanup_free_ char *group = NULL;
 	char *end;
 	long g;
 
-	if (vb_read_link_name(p, &group) < 0)
+	if (vb_read_link_name_at(dev->dfd, "iommu_group", &group) < 0)
 		return -1;
 	g = strtol(group, &end, 10);
 	return !*end && end != group && g >= 0 && g < INT_MAX ? (int)g : -1;
 }
 
-int vb_device_refresh(struct vb_device *dev)
+/* present: the directory was opened just now, which proves the device is there. */
+static int device_read(struct vb_device *dev, bool present)
 {
-	_cleanup_free_ char *link = vb_path("%s/driver", dev->path);
-	_cleanup_free_ char *ovr = vb_path("%s/driver_override", dev->path);
 	char *driver = NULL, *override = NULL;
 	int r;
 
-	r = vb_read_link_name(link, &driver);
+	r = vb_read_link_name_at(dev->dfd, "driver", &driver);
 	if (r < 0 && r != -ENOENT)
 		return r;
 	/*
 	 * No driver link: unbound, or removed (the bus's link outlives a removed
 	 * device for a moment). A driver link proves the device is there.
 	 */
-	if (r == -ENOENT && access(dev->path, F_OK) < 0)
+	if (r == -ENOENT && !present && access(dev->path, F_OK) < 0)
 		return errno == ENOENT || errno == ENOTDIR ? -ENODEV : -errno;
-	r = vb_read_attr(ovr, &override);
+	r = vb_read_attr_at(dev->dfd, "driver_override", &override);
 	if (r < 0 && r != -ENOENT) {
 		free(driver);
 		return r;
@@ -141,11 +139,15 @@ int vb_device_refresh(struct vb_device *dev)
 	return 0;
 }
 
+int vb_device_refresh(struct vb_device *dev)
+{
+	return device_read(dev, false);
+}
+
 int vb_device_open(const struct vb_roots *roots, const struct vb_bus *bus, const char *name,
 		   struct vb_device **ret, struct vb_error *err)
 {
 	_cleanup_(vb_device_freep) struct vb_device *dev = NULL;
-	_cleanup_free_ char *p = NULL;
 	int r;
 
 	if (!vb_name_is_valid(name))
@@ -155,12 +157,14 @@ int vb_device_open(const struct vb_roots *roots, const struct vb_bus *bus, const
 		return -ENOMEM;
 	dev->bus = bus;
 	dev->iommu_group = -1;
+	dev->dfd = -1;
 	strcpy(dev->name, name);
 	dev->path = vb_path("%s/bus/%s/devices/%s", roots->sysfs, bus->name, name);
 	if (!dev->path)
 		return -ENOMEM;
 
-	r = vb_device_refresh(dev);
+	dev->dfd = open(dev->path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	r = dev->dfd < 0 ? -errno : device_read(dev, true);
 	if (r == -ENODEV || r == -ENOENT) {
 		vb_error_set(err, -ENODEV, "no such device on the %s bus", bus->name);
 		vb_error_hint(err, "'vfio-bind --list' shows the devices there are");
@@ -169,8 +173,7 @@ int vb_device_open(const struct vb_roots *roots, const struct vb_bus *bus, const
 	if (r < 0)
 		return vb_error_set_sys(err, r, "cannot read the device");
 
-	p = vb_path("%s/modalias", dev->path);
-	r = vb_read_attr(p, &dev->modalias);
+	r = vb_read_attr_at(dev->dfd, "modalias", &dev->modalias);
 	if (r < 0 && r != -ENOENT)
 		return vb_error_set_sys(err, r, "cannot read its modalias");
 	if (dev->modalias && strcmp(bus->name, "pci") == 0)
@@ -182,6 +185,8 @@ int vb_device_open(const struct vb_roots *roots, const struct vb_bus *bus, const
 
 void vb_device_free(struct vb_device *dev)
 {
+	if (dev->dfd >= 0)
+		close(dev->dfd);
 	free(dev->path);
 	free(dev->modalias);
 	free(dev->driver);

@@ -10,8 +10,7 @@
 
 char *vb_platform_first_compatible(const struct vb_device *dev)
 {
-	_cleanup_free_ char *p = vb_path("%s/of_node/compatible", dev->path);
-	_cleanup_close_ int fd = p ? open(p, O_RDONLY | O_CLOEXEC) : -1;
+	_cleanup_close_ int fd = openat(dev->dfd, "of_node/compatible", O_RDONLY | O_CLOEXEC);
 	const char *c;
 	char buf[256];
 	ssize_t n;

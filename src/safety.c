@@ -11,12 +11,13 @@
 #include "safety.h"
 #include "sysfs.h"
 
-static bool is_bridge(const char *devpath)
+/* class: a device's class attribute, under dfd. */
+static bool is_bridge(int dfd, const char *class)
 {
-	_cleanup_free_ char *p = vb_path("%s/class", devpath), *cls = NULL;
+	_cleanup_free_ char *cls = NULL;
 
 	/* Base class 06, subclass 04: PCI-to-PCI bridge. */
-	return vb_read_attr(p, &cls) == 0 && strncmp(cls, "0x0604", 6) == 0;
+	return class && vb_read_attr_at(dfd, class, &cls) == 0 && strncmp(cls, "0x0604", 6) == 0;
 }
 
 /* The class is in a PCI modalias already: no file to read. */
@@ -24,7 +25,7 @@ static bool device_is_bridge(const struct vb_device *dev)
 {
 	if (dev->has_ids)
 		return (dev->ids.class >> 8) == 0x0604;
-	return is_bridge(dev->path);
+	return is_bridge(dev->dfd, "class");
 }
 
 static int group_read(const struct vb_roots *roots, int group, const struct vb_device *known,
@@ -50,11 +51,11 @@ static int group_read(const struct vb_roots *roots, int group, const struct vb_d
 			m->driver = known->driver ? strdup(known->driver) : NULL;
 			m->bridge = device_is_bridge(known);
 		} else {
-			_cleanup_free_ char *path = vb_path("%s/%s", dir, names[i]);
+			_cleanup_free_ char *class = vb_path("%s/%s/class", dir, names[i]);
 			_cleanup_free_ char *link = vb_path("%s/%s/driver", dir, names[i]);
 
 			vb_read_link_name(link, &m->driver);
-			m->bridge = is_bridge(path);
+			m->bridge = is_bridge(AT_FDCWD, class);
 		}
 		m->bridge |= streq_ptr(m->driver, "pcieport");
 		g.n++;
@@ -322,9 +323,10 @@ static int check_net(const struct vb_roots *roots, const struct vb_device *dev, 
 
 static int check_boot_vga(const struct vb_device *dev, struct vb_error *err)
 {
-	_cleanup_free_ char *p = vb_path("%s/boot_vga", dev->path), *v = NULL;
+	_cleanup_free_ char *v = NULL;
 
-	if (!dev->driver || vb_driver_is_vfio(dev->driver) || vb_read_attr(p, &v) < 0 || strcmp(v, "1") != 0)
+	if (!dev->driver || vb_driver_is_vfio(dev->driver) ||
+	    vb_read_attr_at(dev->dfd, "boot_vga", &v) < 0 || strcmp(v, "1") != 0)
 		return 0;
 	vb_error_set(err, -EBUSY, "in use: it is the boot VGA device and '%s' drives the console on it",
 		     dev->driver);
@@ -357,16 +359,14 @@ int vb_device_check_bridge(const struct vb_device *dev, struct vb_error *err)
 
 int vb_device_numvfs(const struct vb_device *dev)
 {
-	_cleanup_free_ char *p = vb_path("%s/sriov_numvfs", dev->path), *v = NULL;
+	_cleanup_free_ char *v = NULL;
 
-	return vb_read_attr(p, &v) == 0 ? atoi(v) : 0;
+	return vb_read_attr_at(dev->dfd, "sriov_numvfs", &v) == 0 ? atoi(v) : 0;
 }
 
 int vb_device_physfn(const struct vb_device *dev, char **ret)
 {
-	_cleanup_free_ char *p = vb_path("%s/physfn", dev->path);
-
-	return vb_read_link_name(p, ret);
+	return vb_read_link_name_at(dev->dfd, "physfn", ret);
 }
 
 int vb_device_check_sriov(const struct vb_roots *roots, const struct vb_device *dev,
@@ -407,9 +407,10 @@ static bool holds_vfio_device(const char *fddir, char **fds, unsigned nfds)
 /* A VF whose PF has sriov_drivers_autoprobe=0: the kernel probes no host driver for it. */
 bool vb_device_vf_autoprobe_off(const struct vb_device *dev)
 {
-	_cleanup_free_ char *p = vb_path("%s/physfn/sriov_drivers_autoprobe", dev->path), *v = NULL;
+	_cleanup_free_ char *v = NULL;
 
-	return vb_read_attr(p, &v) == 0 && strcmp(v, "0") == 0;
+	return vb_read_attr_at(dev->dfd, "physfn/sriov_drivers_autoprobe", &v) == 0 &&
+	       strcmp(v, "0") == 0;
 }
 
 /*

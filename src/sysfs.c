@@ -22,14 +22,17 @@ char *vb_path(const char *fmt, ...)
 
 int vb_read_attr(const char *path, char **ret)
 {
+	return path ? vb_read_attr_at(AT_FDCWD, path, ret) : -ENOMEM;
+}
+
+int vb_read_attr_at(int dfd, const char *name, char **ret)
+{
 	_cleanup_close_ int fd = -1;
 	char buf[4096];
 	ssize_t n;
 	char *s;
 
-	if (!path)
-		return -ENOMEM;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = openat(dfd, name, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	n = read(fd, buf, sizeof(buf) - 1);
@@ -66,14 +69,17 @@ int vb_write_attr(const char *path, const char *value)
 
 int vb_read_link_name(const char *path, char **ret)
 {
+	return path ? vb_read_link_name_at(AT_FDCWD, path, ret) : -ENOMEM;
+}
+
+int vb_read_link_name_at(int dfd, const char *name, char **ret)
+{
 	char buf[PATH_MAX];
 	const char *base;
 	ssize_t n;
 	char *s;
 
-	if (!path)
-		return -ENOMEM;
-	n = readlink(path, buf, sizeof(buf) - 1);
+	n = readlinkat(dfd, name, buf, sizeof(buf) - 1);
 	if (n < 0)
 		return -errno;
 	buf[n] = '\0';
