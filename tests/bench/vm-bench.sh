@@ -100,7 +100,7 @@ for i in $(seq 0 $((nics - 1))); do
 done
 
 append="console=ttyS0 panic=-1 loglevel=4 intel_iommu=on systemd.show_status=error"
-append="$append bench.reps=$reps bench.lreps=$lreps bench.rreps=$rreps bench.suites=$suites"
+append="$append bench.reps=$reps bench.lreps=$lreps bench.rreps=$rreps bench.suites=$suites bench.trace=${VFIO_BIND_BENCH_TRACE:-0}"
 log=$work/console.log
 echo "# vm-bench: booting $kver with $nics NICs under TCG (limit ${limit}s); console in $log"
 start=$(date +%s)

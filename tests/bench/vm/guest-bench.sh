@@ -22,7 +22,7 @@ set -u
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export LC_ALL=C
 
-reps=15 lreps=5 rreps=3 suites=cycle,list,restore
+reps=15 lreps=5 rreps=3 suites=cycle,list,restore trace=0
 # shellcheck disable=SC2013 # the command line is one line of words
 for arg in $(cat /proc/cmdline); do
 	case $arg in
@@ -30,6 +30,7 @@ for arg in $(cat /proc/cmdline); do
 	bench.lreps=*) lreps=${arg#*=} ;;
 	bench.rreps=*) rreps=${arg#*=} ;;
 	bench.suites=*) suites=${arg#*=} ;;
+	bench.trace=*) trace=${arg#*=} ;;
 	esac
 done
 
@@ -168,6 +169,33 @@ cycle_one() { # TOOL REP DEV
 }
 
 case ,$suites, in
+*,start,*)
+	# What a start costs before any work: an empty program linked statically (at a fixed
+	# address) and dynamically (PIE, libc), and vfio-bind printing its version. Then
+	# the dynamic ones again with address-space randomization off: TCG keys the code it
+	# translated by virtual address, so a program that loads elsewhere each run has
+	# all of it translated again.
+	aslr=$(cat /proc/sys/kernel/randomize_va_space)
+	for rep in $(seq 0 "$reps"); do
+		for tool in $(rotate "$rep" busybox static dynamic true vfio-bind dynamic-fixed vfio-bind-fixed); do
+			case $tool in
+			busybox) cmd=($bb true) ;;
+			static) cmd=(/bench/nothing-static) ;;
+			dynamic | dynamic-fixed) cmd=(/bench/nothing-dynamic) ;;
+			true) cmd=(/bin/true) ;;
+			vfio-bind | vfio-bind-fixed) cmd=(vfio-bind --version) ;;
+			esac
+			case $tool in
+			*-fixed) echo 0 >/proc/sys/kernel/randomize_va_space ;;
+			esac
+			[ "$rep" = 0 ] || timed start "$tool" "$rep" run "${cmd[@]}"
+			echo "$aslr" >/proc/sys/kernel/randomize_va_space
+		done
+	done
+	;;
+esac
+
+case ,$suites, in
 *,cycle,*)
 	dev=${nics[0]}
 	info cycle_device "$dev" "$(driver_of "$dev")"
@@ -186,6 +214,7 @@ case ,$suites, in
 		if [ "$phase" = bind ]; then cmd=(vfio-bind -q -d vfio-pci "$dev"); else cmd=(vfio-bind -q --unbind "$dev"); fi
 		strace -f -T -tt -o /tmp/trace.txt "${cmd[@]}" >/dev/null 2>&1
 		awk -v p="$phase" '{ t = $NF; gsub(/[<>]/, "", t) } t + 0 >= 0.01 { print "BENCH-T " p " slow " $0 }' /tmp/trace.txt
+		[ "$trace" = 0 ] || sed "s/^/BENCH-T $phase all /" /tmp/trace.txt
 		info trace_"$phase" "$(wc -l </tmp/trace.txt) calls," \
 			"$(grep -c 'openat(' /tmp/trace.txt) openat," \
 			"first $(awk 'NR == 1 { print $2 }' /tmp/trace.txt) last $(awk 'END { print $2 }' /tmp/trace.txt)"

@@ -9,7 +9,8 @@
 #   /lib/modules/KVER   the guest kernel's module tree, MODULE.ko (the test variant
 #                       e1000e_vfio_pci) under updates/, indexed by depmod
 #   DESTDIR's tree      what "meson install --destdir" produced (binary, rule, unit)
-#   /bench/             guest-bench.sh and a static busybox, the floor's shell
+#   /bench/             guest-bench.sh and a static busybox, the floor's shell; an
+#                       empty program linked statically and dynamically
 # and bench.service, which runs the benchmark once the boot is through and powers off.
 
 set -eu
@@ -64,6 +65,10 @@ echo vmbench >"$stage/etc/hostname"
 mkdir -p "$stage/bench"
 install -m 0755 "$here/guest-bench.sh" "$stage/bench/"
 cp "$busybox" "$stage/bench/busybox"
+# The same empty program linked both ways, to tell the cost of a start from the tool's.
+cc=${CC:-cc}
+"$cc" -O2 -static -o "$stage/bench/nothing-static" "$here/nothing.c"
+"$cc" -O2 -pie -fPIE -o "$stage/bench/nothing-dynamic" "$here/nothing.c"
 install -m 0644 "$here/bench.service" "$stage/etc/systemd/system/"
 systemctl --root="$stage" --quiet enable vfio-bind.service bench.service
 

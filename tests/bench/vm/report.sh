@@ -52,6 +52,16 @@ section() {
 	echo "| ------------------------------------------------ | --: | --------: | -----------------: | -----: |"
 }
 
+if grep -q '^BENCH-S start ' "$res"; then
+	section "Starting a program that does nothing (ratio: to the static empty program)"
+	row start busybox run static run 'busybox true (static, fixed address)'
+	row start static run static run 'empty program, static'
+	row start dynamic run static run 'empty program, dynamic (PIE, libc)'
+	row start true run static run '/bin/true (PIE, libc)'
+	row start vfio-bind run static run 'vfio-bind --version'
+	row start dynamic-fixed run static run 'empty program, dynamic, no ASLR'
+	row start vfio-bind-fixed run static run 'vfio-bind --version, no ASLR'
+fi
 if grep -q '^BENCH-S cycle ' "$res"; then
 	section "One bind+unbind cycle of one e1000e (ratio: to the floor to the same driver)"
 	row cycle floor cycle floor cycle 'floor: 3 writes each way (busybox sh)'
