@@ -43,6 +43,15 @@ struct vb_bind_opts {
 	 */
 	int (*commit)(void *data, const struct vb_device *dev, const struct vb_outcome *out,
 		      struct vb_error *err);
+	/*
+	 * Optional, with commit: called just before the first write, the VFIO
+	 * driver chosen, to begin what commit finishes (the disk writes the saved
+	 * binding while the kernel moves the device). A failure there changes
+	 * nothing; a failed move after it calls abandon.
+	 */
+	int (*prepare)(void *data, const struct vb_device *dev, const struct vb_outcome *out,
+		       struct vb_error *err);
+	void (*abandon)(void *data);
 	void *commit_data;
 	/* --unbind --force of a device a process holds: told who, before it blocks. */
 	void (*waiting)(void *data, const struct vb_device *dev, const struct vb_holder *holders,

@@ -6,6 +6,7 @@
 #include "error.h"
 #include "name.h"
 #include "roots.h"
+#include "sync-async.h"
 
 /*
  * A saved binding: one small KEY=VALUE file per device address
@@ -50,14 +51,34 @@ int vb_store_device_files(const struct vb_roots *roots, const char *bus, const c
 			  char ***ret_paths, unsigned *ret_n);
 
 /*
- * Write atomically: temp file, fsync, rename, fsync the directory. Entries an
- * earlier device left at the same address are removed.
+ * Write atomically: temp file, fsync, rename. Entries an earlier device left
+ * at the same address are removed.
  */
 int vb_store_save(const struct vb_roots *roots, const struct vb_saved *s, struct vb_error *err);
 
-/* Remove every entry of a device; the number removed. */
+/*
+ * The same in two steps, so the disk works while the kernel moves the device:
+ * begin writes the temp file and starts its fsync; finish waits for it and
+ * renames the file into place; abort removes the temp file instead.
+ */
+struct vb_store_pending {
+	char *tmp;
+	char *path;
+	struct vb_sync sync;
+};
+#define VB_STORE_PENDING_INIT { .sync = VB_SYNC_INIT }
+int vb_store_save_begin(const struct vb_roots *roots, const struct vb_saved *s,
+			struct vb_store_pending *p, struct vb_error *err);
+int vb_store_save_finish(const struct vb_roots *roots, const struct vb_saved *s,
+			 struct vb_store_pending *p, struct vb_error *err);
+void vb_store_save_abort(struct vb_store_pending *p);
+
+/* Remove every entry of a device and sync the directory; the number removed. */
 int vb_store_forget_device(const struct vb_roots *roots, const char *bus, const char *device,
 			   struct vb_error *err);
+/* The same, the directory's sync left running in sync (vb_sync_wait it) when any went. */
+int vb_store_forget_device_begin(const struct vb_roots *roots, const char *bus,
+				 const char *device, struct vb_sync *sync, struct vb_error *err);
 
 /*
  * Read one entry, trusting it only if it and its directory are owned by root

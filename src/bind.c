@@ -380,10 +380,12 @@ static int already_there(const struct vb_device *dev, const struct vb_bind_opts 
 	return 0;
 }
 
+static int move(struct vb_context *ctx, struct vb_device *dev, const struct vb_bind_opts *opts,
+		struct vb_outcome *out);
+
 int vb_bind(struct vb_context *ctx, struct vb_device *dev, const struct vb_bind_opts *opts,
 	    struct vb_outcome *out)
 {
-	_cleanup_free_ char *ovr = NULL;
 	int r;
 
 	r = remember_start(dev, out);
@@ -439,6 +441,23 @@ int vb_bind(struct vb_context *ctx, struct vb_device *dev, const struct vb_bind_
 		return fail(out, r);
 	if (streq_ptr(dev->driver, out->vfio_driver))
 		return already_there(dev, opts, out);
+	if (opts->prepare) {
+		r = opts->prepare(opts->commit_data, dev, out, &out->error);
+		if (r < 0)
+			return fail(out, r);
+	}
+	r = move(ctx, dev, opts, out);
+	if (r < 0 && opts->prepare)
+		opts->abandon(opts->commit_data);
+	return r;
+}
+
+/* The writes of a bind, the check, and the commit; rolled back on failure. */
+static int move(struct vb_context *ctx, struct vb_device *dev, const struct vb_bind_opts *opts,
+		struct vb_outcome *out)
+{
+	_cleanup_free_ char *ovr = NULL;
+	int r;
 
 	/* Override first, so nothing can reprobe the host driver after the unbind. */
 	ovr = attr_path(dev, "driver_override");

@@ -4,13 +4,14 @@
 #include "cmd.h"
 #include "store.h"
 
-/* What the udev rule and --restore need to put the device back where it is now. */
-static void saved_from(const struct vb_device *dev, const struct vb_outcome *out, struct vb_saved *s)
+/* What the udev rule and --restore need to put the device back on driver. */
+static void saved_from(const struct vb_device *dev, const char *driver, const struct vb_outcome *out,
+		       struct vb_saved *s)
 {
 	*s = (struct vb_saved){ 0 };
 	snprintf(s->bus, sizeof(s->bus), "%s", dev->bus->name);
 	snprintf(s->device, sizeof(s->device), "%s", dev->name);
-	snprintf(s->driver, sizeof(s->driver), "%s", dev->driver ? dev->driver : "");
+	snprintf(s->driver, sizeof(s->driver), "%s", driver ? driver : "");
 	if (out->vfio_module)
 		snprintf(s->module, sizeof(s->module), "%s", out->vfio_module);
 	/* A modalias that could not name a file or pass for one is left out. */
@@ -23,8 +24,48 @@ int cmd_save_binding(void *data, const struct vb_device *dev, const struct vb_ou
 {
 	struct vb_saved s;
 
-	saved_from(dev, out, &s);
+	saved_from(dev, dev->driver, out, &s);
 	return vb_store_save(data, &s, err);
+}
+
+/* A bind's saving: the file written before the kernel's work, renamed once verified. */
+struct save_job {
+	const struct vb_roots *roots;
+	struct vb_saved saved;
+	struct vb_store_pending pending;
+	bool begun;
+};
+
+static int save_prepare(void *data, const struct vb_device *dev, const struct vb_outcome *out,
+			struct vb_error *err)
+{
+	struct save_job *job = data;
+	int r;
+
+	saved_from(dev, out->vfio_driver, out, &job->saved);
+	r = vb_store_save_begin(job->roots, &job->saved, &job->pending, err);
+	job->begun = r == 0;
+	return r;
+}
+
+static int save_commit(void *data, const struct vb_device *dev, const struct vb_outcome *out,
+		       struct vb_error *err)
+{
+	struct save_job *job = data;
+
+	/* A device already on its VFIO driver skips the writes, and prepare with them. */
+	if (!job->begun)
+		return cmd_save_binding((void *)job->roots, dev, out, err);
+	job->begun = false;
+	return vb_store_save_finish(job->roots, &job->saved, &job->pending, err);
+}
+
+static void save_abandon(void *data)
+{
+	struct save_job *job = data;
+
+	job->begun = false;
+	vb_store_save_abort(&job->pending);
 }
 
 void cmd_bind_one(struct cmd_run *run, const char *name, const char *driver, bool save)
@@ -32,13 +73,16 @@ void cmd_bind_one(struct cmd_run *run, const char *name, const char *driver, boo
 	_cleanup_(vb_device_freep) struct vb_device *dev = NULL;
 	struct vb_bind_opts bo = cmd_bind_opts(run->opts);
 	struct vb_outcome out = VB_OUTCOME_INIT;
+	struct save_job job = { .roots = &run->ctx->roots, .pending = VB_STORE_PENDING_INIT };
 	_cleanup_free_ char *path = NULL;
 
 	if (driver)
 		bo.driver = driver;
 	if (save && !bo.dry_run) {
-		bo.commit = cmd_save_binding;
-		bo.commit_data = &run->ctx->roots;
+		bo.prepare = save_prepare;
+		bo.commit = save_commit;
+		bo.abandon = save_abandon;
+		bo.commit_data = &job;
 	}
 	if (vb_device_open(&run->ctx->roots, run->opts->bus, name, &dev, &out.error) < 0)
 		out.status = VB_STATUS_FAILED;
@@ -47,7 +91,7 @@ void cmd_bind_one(struct cmd_run *run, const char *name, const char *driver, boo
 	if (bo.commit && (out.status == VB_STATUS_BOUND || out.status == VB_STATUS_ALREADY)) {
 		struct vb_saved s;
 
-		saved_from(dev, &out, &s);
+		saved_from(dev, dev->driver, &out, &s);
 		path = vb_store_entry_path(&run->ctx->roots, &s);
 	}
 	cmd_run_report(run, name, dev, &out, path);

@@ -9,6 +9,7 @@ void cmd_unbind_one(struct cmd_run *run, const char *name)
 	_cleanup_(vb_device_freep) struct vb_device *dev = NULL;
 	struct vb_bind_opts bo = cmd_bind_opts(run->opts);
 	struct vb_outcome out = VB_OUTCOME_INIT;
+	struct vb_sync sync = VB_SYNC_INIT;
 	struct vb_saved saved;
 	bool had = false;
 	char **files;
@@ -31,14 +32,19 @@ void cmd_unbind_one(struct cmd_run *run, const char *name)
 		cmd_run_report(run, name, NULL, &out, NULL);
 		return;
 	}
-	/* Forget first, so a reboot cannot bring back what the user gave up. */
-	if (!bo.dry_run && vb_store_forget_device(roots, bus, name, &out.error) < 0) {
+	/*
+	 * Forget first, so a reboot cannot bring back what the user gave up; the
+	 * directory's sync runs on while the kernel unbinds.
+	 */
+	if (!bo.dry_run && vb_store_forget_device_begin(roots, bus, name, &sync, &out.error) < 0) {
 		out.status = VB_STATUS_FAILED;
 	} else {
 		vb_unbind(run->ctx, dev, &bo, &out);
 		if (out.status == VB_STATUS_FAILED && had)
 			vb_store_save(roots, &saved, NULL);
 	}
+	if (sync.fd >= 0)
+		vb_sync_wait(&sync);
 	cmd_run_report(run, name, dev, &out, NULL);
 	vb_outcome_clear(&out);
 }

@@ -180,20 +180,49 @@ int vb_store_device_files(const struct vb_roots *roots, const char *bus, const c
 	return 0;
 }
 
-int vb_store_forget_device(const struct vb_roots *roots, const char *bus, const char *device,
-			   struct vb_error *err)
+static int unlink_entry(const char *path, struct vb_error *err)
+{
+	if (unlink(path) < 0 && errno != ENOENT)
+		return vb_error_set_sys(err, -errno, "cannot remove '%s'", path);
+	return 0;
+}
+
+/* Start syncing the config directory, so that removals in it last. */
+static void sync_dir_start(const struct vb_roots *roots, struct vb_sync *sync)
+{
+	vb_sync_start(sync, open(roots->config_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+}
+
+int vb_store_forget_device_begin(const struct vb_roots *roots, const char *bus,
+				 const char *device, struct vb_sync *sync, struct vb_error *err)
 {
 	char **paths;
-	unsigned n;
+	unsigned n, gone = 0;
 	int r;
 
 	r = vb_store_device_files(roots, bus, device, &paths, &n);
 	if (r < 0)
 		return vb_error_set_sys(err, r, "cannot read '%s'", roots->config_dir);
-	for (unsigned i = 0; i < n && r >= 0; i++)
-		r = vb_store_forget(roots, paths[i], err);
+	for (unsigned i = 0; i < n && r >= 0; i++) {
+		r = unlink_entry(paths[i], err);
+		gone += r == 0;
+	}
 	vb_store_list_free(paths, n);
+	/* Even after a failure: what did go must stay gone. */
+	if (gone)
+		sync_dir_start(roots, sync);
 	return r < 0 ? r : (int)n;
+}
+
+int vb_store_forget_device(const struct vb_roots *roots, const char *bus, const char *device,
+			   struct vb_error *err)
+{
+	struct vb_sync sync = VB_SYNC_INIT;
+	int r = vb_store_forget_device_begin(roots, bus, device, &sync, err);
+
+	if (sync.fd >= 0)
+		vb_sync_wait(&sync);
+	return r;
 }
 
 char *vb_store_id_path(const struct vb_roots *roots, const char *bus, const char *id)
@@ -208,38 +237,74 @@ static int ensure_dir(const struct vb_roots *roots, struct vb_error *err)
 	return 0;
 }
 
-static int fsync_dir(const char *dir)
+static void pending_clear(struct vb_store_pending *p)
 {
-	_cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	free(p->tmp);
+	free(p->path);
+	*p = (struct vb_store_pending)VB_STORE_PENDING_INIT;
+}
 
-	if (fd < 0 || fsync(fd) < 0)
-		return -errno;
+int vb_store_save_begin(const struct vb_roots *roots, const struct vb_saved *s,
+			struct vb_store_pending *p, struct vb_error *err)
+{
+	_cleanup_free_ char *text = vb_saved_format(s);
+	size_t len;
+	int fd, r;
+
+	*p = (struct vb_store_pending)VB_STORE_PENDING_INIT;
+	p->path = vb_store_entry_path(roots, s);
+	p->tmp = vb_path("%s/.vfio-bind-XXXXXX", roots->config_dir);
+	if (!text || !p->path || !p->tmp) {
+		pending_clear(p);
+		return -ENOMEM;
+	}
+	r = ensure_dir(roots, err);
+	if (r < 0) {
+		pending_clear(p);
+		return r;
+	}
+	fd = mkstemp(p->tmp);
+	if (fd < 0) {
+		r = vb_error_set_sys(err, -errno, "cannot save the binding in '%s'", roots->config_dir);
+		pending_clear(p);
+		return r;
+	}
+	len = strlen(text);
+	errno = 0;
+	if (fchmod(fd, 0644) < 0 || write(fd, text, len) != (ssize_t)len) {
+		r = errno ? -errno : -EIO;
+		close(fd);
+		vb_error_set_sys(err, r, "cannot save the binding as '%s'", p->path);
+		unlink(p->tmp);
+		pending_clear(p);
+		return r;
+	}
+	vb_sync_start(&p->sync, fd);
 	return 0;
 }
 
-int vb_store_save(const struct vb_roots *roots, const struct vb_saved *s, struct vb_error *err)
+void vb_store_save_abort(struct vb_store_pending *p)
 {
-	_cleanup_free_ char *text = vb_saved_format(s);
-	_cleanup_free_ char *path = vb_store_entry_path(roots, s);
-	_cleanup_free_ char *tmp = vb_path("%s/.vfio-bind-XXXXXX", roots->config_dir);
-	_cleanup_close_ int fd = -1;
-	size_t len;
-	int r;
+	if (!p->tmp)
+		return;
+	if (p->sync.fd >= 0)
+		vb_sync_wait(&p->sync);
+	unlink(p->tmp);
+	pending_clear(p);
+}
 
-	if (!text || !path || !tmp)
-		return -ENOMEM;
-	r = ensure_dir(roots, err);
-	if (r < 0)
+int vb_store_save_finish(const struct vb_roots *roots, const struct vb_saved *s,
+			 struct vb_store_pending *p, struct vb_error *err)
+{
+	int r = vb_sync_wait(&p->sync);
+
+	if (r == 0 && rename(p->tmp, p->path) < 0)
+		r = -errno;
+	if (r < 0) {
+		vb_error_set_sys(err, r, "cannot save the binding as '%s'", p->path);
+		unlink(p->tmp);
+		pending_clear(p);
 		return r;
-	fd = mkstemp(tmp);
-	if (fd < 0)
-		return vb_error_set_sys(err, -errno, "cannot save the binding in '%s'", roots->config_dir);
-	len = strlen(text);
-	if (fchmod(fd, 0644) < 0 || write(fd, text, len) != (ssize_t)len || fsync(fd) < 0 ||
-	    rename(tmp, path) < 0) {
-		r = -errno ? -errno : -EIO;
-		unlink(tmp);
-		return vb_error_set_sys(err, r, "cannot save the binding as '%s'", path);
 	}
 	/* What an earlier device left at this address must not outlive the new entry. */
 	if (s->device[0]) {
@@ -248,11 +313,12 @@ int vb_store_save(const struct vb_roots *roots, const struct vb_saved *s, struct
 
 		if (vb_store_device_files(roots, s->bus, s->device, &old, &n) == 0) {
 			for (unsigned i = 0; i < n; i++)
-				if (strcmp(old[i], path) != 0)
+				if (strcmp(old[i], p->path) != 0)
 					unlink(old[i]);
 			vb_store_list_free(old, n);
 		}
 	}
+	pending_clear(p);
 	/*
 	 * No fsync of the directory: a power cut in the next seconds can lose the
 	 * new name (the device then boots on its host driver, the safe side) but
@@ -260,6 +326,14 @@ int vb_store_save(const struct vb_roots *roots, const struct vb_saved *s, struct
 	 * would take the device from the host again at boot.
 	 */
 	return 0;
+}
+
+int vb_store_save(const struct vb_roots *roots, const struct vb_saved *s, struct vb_error *err)
+{
+	struct vb_store_pending p;
+	int r = vb_store_save_begin(roots, s, &p, err);
+
+	return r < 0 ? r : vb_store_save_finish(roots, s, &p, err);
 }
 
 /* Owned by root and writable by root alone: else a user could make root rebind devices. */
@@ -323,9 +397,13 @@ int vb_store_load(const struct vb_roots *roots, const char *path, struct vb_save
 
 int vb_store_forget(const struct vb_roots *roots, const char *path, struct vb_error *err)
 {
-	if (unlink(path) < 0 && errno != ENOENT)
-		return vb_error_set_sys(err, -errno, "cannot remove '%s'", path);
-	fsync_dir(roots->config_dir);
+	struct vb_sync sync = VB_SYNC_INIT;
+	int r = unlink_entry(path, err);
+
+	if (r < 0)
+		return r;
+	sync_dir_start(roots, &sync);
+	vb_sync_wait(&sync);
 	return 0;
 }
 

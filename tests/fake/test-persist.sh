@@ -44,8 +44,7 @@ test_bind_saves_the_binding() {
 		grep -q '^VFIO_BIND_MODALIAS=pci:v00008086d000010D3' "$(saved $E1000E)" ||
 		fail "the device's identity is not saved"
 	[ "$(stat -c %a "$(saved $E1000E)")" = 644 ] || fail "saved file mode is not 644"
-	ls -A "$T/config" | grep -v '^\.lock$' | grep -q '^\.' && fail "a temporary file was left"
-	return 0
+	assert_no_temp_file
 }
 
 test_no_save_binds_without_saving() {
@@ -55,12 +54,35 @@ test_no_save_binds_without_saving() {
 	assert_not_saved $E1000E
 }
 
+assert_no_temp_file() {
+	! ls -A "$T/config" | grep -v '^\.lock$' | grep -q '^\.' || fail "a temporary file was left"
+}
+
+# The file is written before the kernel's work (its fsync overlaps it) and
+# must go with the failure.
 test_failed_bind_saves_nothing() {
 	fake_probe_fail "$S" e1000e-vfio-pci EINVAL
 	vb $E1000E
 	assert_rc 1
 	assert_driver $E1000E e1000e
 	assert_not_saved $E1000E
+	assert_no_temp_file
+}
+
+# Saving is begun before the first write: when it cannot be, nothing moves.
+test_bind_that_cannot_save_changes_nothing() {
+	# The lock file is there already; no new file can be made next to it.
+	mkdir -p "$T/config"
+	: >"$T/config/.lock"
+	chattr +i "$T/config" 2>/dev/null || skip "chattr +i is not supported here"
+	vb $E1000E
+	chattr -i "$T/config"
+	assert_rc 1
+	assert_driver $E1000E e1000e
+	assert_override $E1000E "(null)"
+	assert_says 'cannot save the binding'
+	assert_not_saved $E1000E
+	assert_no_temp_file
 }
 
 test_unbind_forgets_the_binding() {
@@ -312,8 +334,7 @@ test_parallel_restores_leave_consistent_state() {
 	assert_driver $VF mlx5_vfio_pci
 	assert_saved $E1000E e1000e-vfio-pci
 	assert_saved $VF mlx5_vfio_pci
-	ls -A "$T/config" | grep -v '^\.lock$' | grep -q '^\.' && fail "a temporary file was left"
-	return 0
+	assert_no_temp_file
 }
 
 fake_main "$@"

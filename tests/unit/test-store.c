@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -163,6 +164,108 @@ static void test_save_is_atomic_and_loads_back(void **state)
 	free(path);
 }
 
+/* Every name in the config directory, hidden ones too. */
+static unsigned dir_entries(const struct vb_roots *roots, char *first, size_t size)
+{
+	unsigned n = 0;
+	int fd = open(roots->config_dir, O_RDONLY | O_DIRECTORY);
+	char buf[4096] __attribute__((aligned(8)));
+	ssize_t len;
+
+	assert_true(fd >= 0);
+	first[0] = '\0';
+	while ((len = getdents64(fd, buf, sizeof(buf))) > 0) {
+		for (ssize_t off = 0; off < len;) {
+			struct dirent64 *de = (struct dirent64 *)(buf + off);
+
+			off += de->d_reclen;
+			if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+				continue;
+			if (!n++)
+				snprintf(first, size, "%s", de->d_name);
+		}
+	}
+	close(fd);
+	return n;
+}
+
+static void test_save_in_two_steps(void **state)
+{
+	struct vb_roots *roots = *state;
+	struct vb_saved s = sample("0000:03:00.0"), back;
+	struct vb_store_pending p;
+	char *path = vb_store_entry_path(roots, &s);
+	char name[256];
+
+	assert_int_equal(vb_store_save_begin(roots, &s, &p, NULL), 0);
+	/* Begun: only the hidden temp file, which nothing reads. */
+	assert_int_equal(vb_store_load(roots, path, &back, NULL), -ENOENT);
+	assert_int_equal(dir_entries(roots, name, sizeof(name)), 1);
+	assert_true(name[0] == '.');
+	assert_int_equal(vb_store_save_finish(roots, &s, &p, NULL), 0);
+	assert_int_equal(vb_store_load(roots, path, &back, NULL), 0);
+	assert_string_equal(back.driver, "vfio-pci");
+	assert_int_equal(dir_entries(roots, name, sizeof(name)), 1);
+	assert_string_equal(name, strrchr(path, '/') + 1);
+	assert_null(p.tmp);
+	free(path);
+}
+
+static void test_abandoned_save_leaves_nothing(void **state)
+{
+	struct vb_roots *roots = *state;
+	struct vb_saved s = sample("0000:03:00.0");
+	struct vb_store_pending p;
+	char name[256];
+
+	assert_int_equal(vb_store_save_begin(roots, &s, &p, NULL), 0);
+	vb_store_save_abort(&p);
+	assert_int_equal(dir_entries(roots, name, sizeof(name)), 0);
+	/* Twice is harmless. */
+	vb_store_save_abort(&p);
+}
+
+static void test_forget_device_begin_removes_and_syncs(void **state)
+{
+	struct vb_roots *roots = *state;
+	struct vb_saved s = sample("0000:03:00.0");
+	struct vb_sync sync = VB_SYNC_INIT;
+	char name[256];
+
+	assert_int_equal(vb_store_save(roots, &s, NULL), 0);
+	assert_int_equal(vb_store_forget_device_begin(roots, "pci", "0000:03:00.0", &sync, NULL), 1);
+	assert_int_equal(dir_entries(roots, name, sizeof(name)), 0);
+	assert_true(sync.fd >= 0);
+	assert_int_equal(vb_sync_wait(&sync), 0);
+	assert_int_equal(sync.fd, -1);
+	/* Nothing to forget: no directory sync started. */
+	assert_int_equal(vb_store_forget_device_begin(roots, "pci", "0000:03:00.0", &sync, NULL), 0);
+	assert_int_equal(sync.fd, -1);
+}
+
+static void test_sync_reports_errors_and_closes_fd(void **state)
+{
+	struct vb_sync sync = VB_SYNC_INIT;
+	char tmpl[] = "/tmp/vfio-bind-sync-XXXXXX";
+	int fd = mkstemp(tmpl), pipefd[2];
+
+	(void)state;
+	assert_true(fd >= 0);
+	unlink(tmpl);
+	assert_int_equal(write(fd, "x", 1), 1);
+	vb_sync_start(&sync, fd);
+	assert_int_equal(vb_sync_wait(&sync), 0);
+	assert_int_equal(fcntl(fd, F_GETFD), -1);
+	/* A pipe cannot be synced: the error comes back, the fd is closed all the same. */
+	assert_int_equal(pipe(pipefd), 0);
+	vb_sync_start(&sync, pipefd[0]);
+	assert_int_equal(vb_sync_wait(&sync), -EINVAL);
+	assert_int_equal(fcntl(pipefd[0], F_GETFD), -1);
+	close(pipefd[1]);
+	/* Nothing started: nothing to wait for. */
+	assert_int_equal(vb_sync_wait(&sync), -EBADF);
+}
+
 static void test_device_file_is_named_by_address_and_identity(void **state)
 {
 	struct vb_roots *roots = *state;
@@ -263,6 +366,11 @@ int main(void)
 		cmocka_unit_test(test_pci_ids),
 		cmocka_unit_test_setup_teardown(test_save_is_atomic_and_loads_back, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_untrusted_entries_are_refused, setup_dir, teardown_dir),
+		cmocka_unit_test_setup_teardown(test_save_in_two_steps, setup_dir, teardown_dir),
+		cmocka_unit_test_setup_teardown(test_abandoned_save_leaves_nothing, setup_dir, teardown_dir),
+		cmocka_unit_test_setup_teardown(test_forget_device_begin_removes_and_syncs, setup_dir,
+						teardown_dir),
+		cmocka_unit_test(test_sync_reports_errors_and_closes_fd),
 		cmocka_unit_test_setup_teardown(test_device_file_is_named_by_address_and_identity,
 						setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_odd_files_are_refused_and_do_not_stop_others,
