@@ -26,7 +26,7 @@ struct vb_field {
 
 struct vb_record {
 	struct vb_field *fields;
-	unsigned n;
+	unsigned n, size;
 };
 
 /* Add fields; a NULL string or a negative int with present=false is JSON null. */

@@ -5,6 +5,8 @@
 
 /* asprintf() that returns NULL on failure; the caller frees. */
 char *vb_path(const char *fmt, ...) _printf_(1, 2);
+/* The strings up to a NULL, joined: for what runs once a device in a listing. */
+char *vb_concat(const char *first, ...) __attribute__((sentinel));
 
 /* Read a small attribute, trailing newline stripped. -errno on failure. */
 int vb_read_attr(const char *path, char **ret);

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -49,22 +50,121 @@ static void module_drivers_free(struct module_driver *m)
 	}
 }
 
+/*
+ * What a modalias gives, looked up once per listing: machines hold many
+ * devices of one model (NICs, VFs), each lookup a walk of the module index
+ * and of hwdb.bin.
+ */
+struct by_modalias {
+	const struct vb_bus *bus;
+	char *modalias;
+	bool resolved;       /* the VFIO choice was asked for */
+	char *vfio_module;   /* what a bind would choose; NULL: nothing */
+	char *vfio_pattern;
+	char *vendor, *model;
+};
+
+struct modalias_cache {
+	struct by_modalias *slots; /* open addressing; size a power of two */
+	unsigned size, used;
+};
+
+static unsigned modalias_hash(const char *s)
+{
+	unsigned h = 2166136261u; /* FNV-1a */
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+static struct by_modalias *cache_slot(struct modalias_cache *c, const struct vb_bus *bus,
+				      const char *modalias)
+{
+	unsigned i = modalias_hash(modalias) & (c->size - 1);
+
+	while (c->slots[i].modalias &&
+	       (c->slots[i].bus != bus || strcmp(c->slots[i].modalias, modalias) != 0))
+		i = (i + 1) & (c->size - 1);
+	return &c->slots[i];
+}
+
+static int cache_grow(struct modalias_cache *c)
+{
+	struct modalias_cache bigger = { .size = c->size ? 2 * c->size : 64, .used = c->used };
+
+	bigger.slots = calloc(bigger.size, sizeof(*bigger.slots));
+	if (!bigger.slots)
+		return -ENOMEM;
+	for (unsigned i = 0; i < c->size; i++)
+		if (c->slots[i].modalias)
+			*cache_slot(&bigger, c->slots[i].bus, c->slots[i].modalias) = c->slots[i];
+	free(c->slots);
+	*c = bigger;
+	return 0;
+}
+
+/* The entry of dev's modalias, its names filled; NULL without one (or memory). */
+static struct by_modalias *cache_get(struct modalias_cache *c, struct vb_hwdb *hwdb,
+				     const struct vb_device *dev)
+{
+	struct by_modalias *e;
+
+	if (!dev->modalias)
+		return NULL;
+	if (2 * (c->used + 1) > c->size && cache_grow(c) < 0)
+		return NULL;
+	e = cache_slot(c, dev->bus, dev->modalias);
+	if (e->modalias)
+		return e;
+	if (!(e->modalias = strdup(dev->modalias)))
+		return NULL;
+	e->bus = dev->bus;
+	c->used++;
+	vb_hwdb_names(hwdb, dev->modalias, &e->vendor, &e->model);
+	return e;
+}
+
+static void cache_free(struct modalias_cache *c)
+{
+	for (unsigned i = 0; i < c->size; i++) {
+		free(c->slots[i].modalias);
+		free(c->slots[i].vfio_module);
+		free(c->slots[i].vfio_pattern);
+		free(c->slots[i].vendor);
+		free(c->slots[i].model);
+	}
+	free(c->slots);
+}
+
 /* What a bind would choose, without loading anything. */
 static void vfio_choice(struct vb_context *ctx, struct vb_resolver *res,
 			struct module_driver **drivers, const struct vb_device *dev,
-			struct vb_record *rec)
+			struct by_modalias *e, struct vb_record *rec)
 {
 	struct vb_choice choice = { 0 };
-	const char *driver = NULL;
+	const char *module = NULL, *pattern = NULL, *driver = NULL;
 
 	/* Bridges stay with the host: nothing to choose. */
 	if (vb_device_check_bridge(dev, NULL) < 0)
 		res = NULL;
-	if (res && vb_resolve(res, dev->bus, dev->modalias, &choice, NULL) == 0)
-		driver = module_driver(ctx, drivers, dev->bus, choice.module);
-	vb_record_string(rec, "vfio_module", "VFIO MODULE", choice.module);
+	if (res && e && e->resolved) {
+		module = e->vfio_module;
+		pattern = e->vfio_pattern;
+	} else if (res && vb_resolve(res, dev->bus, dev->modalias, &choice, NULL) == 0) {
+		module = choice.module;
+		pattern = choice.pattern;
+		if (e) {
+			e->resolved = true;
+			e->vfio_module = choice.module ? strdup(choice.module) : NULL;
+			e->vfio_pattern = choice.pattern ? strdup(choice.pattern) : NULL;
+		}
+	}
+	if (module)
+		driver = module_driver(ctx, drivers, dev->bus, module);
+	vb_record_string(rec, "vfio_module", "VFIO MODULE", module);
 	vb_record_string(rec, "vfio_driver", "VFIO DRIVER", driver);
-	vb_record_string(rec, "vfio_alias", NULL, choice.pattern);
+	vb_record_string(rec, "vfio_alias", NULL, pattern);
 	vb_choice_clear(&choice);
 }
 
@@ -120,6 +220,7 @@ struct listing {
 	struct vb_context *ctx;
 	struct vb_resolver *res;
 	struct vb_hwdb *hwdb;
+	struct modalias_cache by_modalias;
 	struct module_driver *drivers;
 	struct vb_saved_set saved;
 	bool json;
@@ -142,16 +243,17 @@ static void emit(struct listing *l, const struct vb_record *rec)
 static void fill(struct listing *l, const struct vb_device *dev, struct vb_record *rec)
 {
 	struct vb_context *ctx = l->ctx;
-	_cleanup_free_ char *vendor = NULL, *model = NULL, *title = NULL, *id = NULL;
+	struct by_modalias *e = cache_get(&l->by_modalias, l->hwdb, dev);
+	const char *vendor = e ? e->vendor : NULL, *model = e ? e->model : NULL;
+	_cleanup_free_ char *title = NULL, *id = NULL;
 	char class[16] = "";
 
 	if (dev->has_ids)
 		snprintf(class, sizeof(class), "0x%06x", dev->ids.class);
 	id = vb_modalias_describe(dev->modalias);
-	vb_hwdb_names(l->hwdb, dev->modalias, &vendor, &model);
 	if (vendor || model)
-		title = vb_path("%s%s%s", vendor ? vendor : "", vendor && model ? " " : "",
-				model ? model : "");
+		title = vb_concat(vendor ? vendor : "", vendor && model ? " " : "", model ? model : "",
+				  NULL);
 	if (!vb_record_get(rec, "bus"))
 		vb_record_string(rec, "bus", NULL, dev->bus->name);
 	vb_record_string(rec, "device", "DEVICE", dev->name);
@@ -161,7 +263,7 @@ static void fill(struct listing *l, const struct vb_device *dev, struct vb_recor
 	vb_record_string(rec, "driver_override", "OVERRIDE", dev->override);
 	vb_record_int(rec, "iommu_group", "GROUP", dev->iommu_group, dev->iommu_group >= 0);
 	group_state(ctx, dev, rec);
-	vfio_choice(ctx, l->res, &l->drivers, dev, rec);
+	vfio_choice(ctx, l->res, &l->drivers, dev, e, rec);
 	saved_by(&l->saved, dev, rec);
 	sriov_state(dev, rec);
 	vb_record_string(rec, "modalias", NULL, dev->modalias);
@@ -261,6 +363,7 @@ int cmd_list(struct vb_context *ctx, const struct cmd_opts *o)
 	vb_table_clear(&l.table);
 	vb_saved_set_clear(&l.saved);
 	vb_hwdb_free(l.hwdb);
+	cache_free(&l.by_modalias);
 	module_drivers_free(l.drivers);
 	return l.rc;
 }

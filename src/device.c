@@ -159,7 +159,7 @@ int vb_device_open(const struct vb_roots *roots, const struct vb_bus *bus, const
 	dev->iommu_group = -1;
 	dev->dfd = -1;
 	strcpy(dev->name, name);
-	dev->path = vb_path("%s/bus/%s/devices/%s", roots->sysfs, bus->name, name);
+	dev->path = vb_concat(roots->sysfs, "/bus/", bus->name, "/devices/", name, NULL);
 	if (!dev->path)
 		return -ENOMEM;
 

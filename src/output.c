@@ -9,11 +9,18 @@
 static struct vb_field *add(struct vb_record *rec, const char *key, const char *label,
 			    enum vb_field_type type)
 {
-	struct vb_field *f = realloc(rec->fields, (rec->n + 1) * sizeof(*f));
+	struct vb_field *f;
 
-	if (!f)
-		return NULL;
-	rec->fields = f;
+	/* Room for a whole --list record at once, then doubling. */
+	if (rec->n == rec->size) {
+		unsigned size = rec->size ? 2 * rec->size : 24;
+
+		f = realloc(rec->fields, size * sizeof(*f));
+		if (!f)
+			return NULL;
+		rec->fields = f;
+		rec->size = size;
+	}
 	f = &rec->fields[rec->n++];
 	*f = (struct vb_field){ .key = key, .label = label, .type = type };
 	return f;
@@ -307,14 +314,21 @@ int vb_table_add(struct vb_table *t, const struct vb_record *rec)
 void vb_table_print(FILE *f, const struct vb_table *t)
 {
 	const char *p = t->cells;
+	size_t line_max = 1;
+	char *line;
 
 	if (!t->labels)
 		return;
-	for (int row = -1; row < (int)t->n_rows; row++) {
-		const char *sep = "";
+	/* Each row is built in one buffer and written at once: stdio per cell costs more. */
+	for (unsigned j = 0; j <= t->last; j++)
+		line_max += t->labels[j] ? t->width[j] + 2 : 0;
+	line = malloc(line_max);
+	for (int row = -1; line && row < (int)t->n_rows; row++) {
+		size_t n = 0;
 
 		for (unsigned j = 0; j <= t->last; j++) {
 			const char *text;
+			size_t len;
 
 			if (!t->labels[j])
 				continue;
@@ -324,12 +338,21 @@ void vb_table_print(FILE *f, const struct vb_table *t)
 				text = p;
 				p += strlen(p) + 1;
 			}
+			if (n) {
+				memcpy(line + n, "  ", 2);
+				n += 2;
+			}
+			len = strlen(text);
+			memcpy(line + n, text, len);
+			n += len;
 			/* No padding after the last column. */
-			fprintf(f, "%s%-*s", sep, j == t->last ? 0 : (int)t->width[j], text);
-			sep = "  ";
+			for (; j != t->last && len < t->width[j]; len++)
+				line[n++] = ' ';
 		}
-		fputc('\n', f);
+		line[n++] = '\n';
+		fwrite(line, 1, n, f);
 	}
+	free(line);
 }
 
 void vb_table_clear(struct vb_table *t)

@@ -3,6 +3,8 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -10,14 +12,43 @@
 
 char *vb_path(const char *fmt, ...)
 {
+	char buf[512];
 	va_list ap;
 	char *p;
 	int r;
 
+	/* Paths fit the stack: one malloc of the right size (vasprintf grows by realloc). */
+	va_start(ap, fmt);
+	r = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		return NULL;
+	if ((size_t)r < sizeof(buf))
+		return strdup(buf);
 	va_start(ap, fmt);
 	r = vasprintf(&p, fmt, ap);
 	va_end(ap);
 	return r < 0 ? NULL : p;
+}
+
+char *vb_concat(const char *first, ...)
+{
+	va_list ap;
+	size_t len = 0;
+	char *out, *p;
+
+	va_start(ap, first);
+	for (const char *s = first; s; s = va_arg(ap, const char *))
+		len += strlen(s);
+	va_end(ap);
+	out = p = malloc(len + 1);
+	if (!out)
+		return NULL;
+	va_start(ap, first);
+	for (const char *s = first; s; s = va_arg(ap, const char *))
+		p = stpcpy(p, s);
+	va_end(ap);
+	return out;
 }
 
 int vb_read_attr(const char *path, char **ret)
