@@ -107,4 +107,34 @@ test_list_named_device_only() {
 	fi
 }
 
+
+# Lookups are shared by devices with the same modalias: with many models
+# (more than the first table holds) each row still shows its own model's
+# choice.
+test_list_many_models_each_get_their_own_choice() {
+	command -v python3 >/dev/null 2>&1 || skip "no python3"
+	fake_device "$S" 0000:00:1d.0 pci0000:00 1b36 000c 1b36 0000 060400 90
+	fake_bind "$S" 0000:00:1d.0 pcieport
+	for i in $(seq 0 39); do
+		bus=$(printf '%02x' $((0x10 + i)))
+		fake_device "$S" "0000:$bus:00.0" 0000:00:1d.0 1234 "$(printf '%04x' "$i")" 0000 0000 ff0000 $((200 + 3 * i))
+		fake_device "$S" "0000:$bus:00.1" 0000:00:1d.0 8086 10d3 8086 a01f 020000 $((201 + 3 * i))
+		fake_device "$S" "0000:$bus:00.2" 0000:00:1d.0 15b3 101e 15b3 0001 020000 $((202 + 3 * i))
+	done
+	vb --list --json
+	assert_rc 0
+	python3 - "$T/out" <<'PY' || fail "a device shows another model's choice"
+import json, sys
+want = {"1234": "vfio_pci", "8086": "e1000e_vfio_pci", "15b3": "mlx5_vfio_pci"}
+rows = [d for d in json.load(open(sys.argv[1])) if d["device"].endswith(":00.0") or
+        d["device"].endswith(":00.1") or d["device"].endswith(":00.2")]
+rows = [d for d in rows if 0x10 <= int(d["device"][5:7], 16) < 0x10 + 40]
+assert len(rows) == 120, len(rows)
+for d in rows:
+    vendor = d["id"].split(":")[0]
+    assert d["vfio_module"] == want[vendor], d
+    assert ("Intel" in (d["vendor_name"] or "")) == (vendor == "8086") or d["vendor_name"] is None, d
+PY
+}
+
 fake_main "$@"
