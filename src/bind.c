@@ -119,8 +119,12 @@ static bool noiommu_configured(struct vb_context *ctx)
 
 static int check_iommu(struct vb_context *ctx, const struct vb_device *dev, struct vb_error *err)
 {
-	enum vb_iommu_state s = vb_iommu_state(&ctx->roots);
+	enum vb_iommu_state s;
 
+	/* In a group: an IOMMU's, or VFIO's own in no-IOMMU mode; either will do. */
+	if (dev->iommu_group >= 0)
+		return 0;
+	s = vb_iommu_state(&ctx->roots);
 	if (s == VB_IOMMU_OFF && noiommu_configured(ctx))
 		s = VB_IOMMU_NOIOMMU;
 

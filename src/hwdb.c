@@ -2,7 +2,6 @@
 #include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <libudev.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -14,6 +13,7 @@
 #include "hwdb.h"
 #include "macro.h"
 #include "modalias.h"
+#include "udev-dl.h"
 
 /*
  * PCI names are read from udev's compiled hwdb.bin here: udev's own lookup
@@ -337,20 +337,20 @@ static void udev_names(struct vb_hwdb *h, const char *modalias, char **ret_vendo
 	struct udev_list_entry *e;
 
 	if (!h->udev_hwdb && h->use_udev) {
-		h->udev = udev_new();
-		h->udev_hwdb = h->udev ? udev_hwdb_new(h->udev) : NULL;
+		h->udev = vb_udev_dl_open() == 0 ? sym_udev_new() : NULL;
+		h->udev_hwdb = h->udev ? sym_udev_hwdb_new(h->udev) : NULL;
 		/* Try once. */
 		h->use_udev = h->udev_hwdb != NULL;
 	}
 	if (!h->udev_hwdb)
 		return;
-	udev_list_entry_foreach(e, udev_hwdb_get_properties_list_entry(h->udev_hwdb, modalias, 0)) {
-		const char *key = udev_list_entry_get_name(e);
+	vb_udev_list_foreach(e, sym_udev_hwdb_get_properties_list_entry(h->udev_hwdb, modalias, 0)) {
+		const char *key = sym_udev_list_entry_get_name(e);
 
 		if (!*ret_vendor && strcmp(key, "ID_VENDOR_FROM_DATABASE") == 0)
-			*ret_vendor = strdup(udev_list_entry_get_value(e));
+			*ret_vendor = strdup(sym_udev_list_entry_get_value(e));
 		else if (!*ret_model && strcmp(key, "ID_MODEL_FROM_DATABASE") == 0)
-			*ret_model = strdup(udev_list_entry_get_value(e));
+			*ret_model = strdup(sym_udev_list_entry_get_value(e));
 	}
 }
 
@@ -424,9 +424,9 @@ void vb_hwdb_free(struct vb_hwdb *h)
 	if (!h)
 		return;
 	if (h->udev_hwdb)
-		udev_hwdb_unref(h->udev_hwdb);
+		sym_udev_hwdb_unref(h->udev_hwdb);
 	if (h->udev)
-		udev_unref(h->udev);
+		sym_udev_unref(h->udev);
 	if (h->map)
 		munmap(h->map, h->size);
 	free(h->readable);

@@ -1,40 +1,33 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include <dlfcn.h>
 #include <errno.h>
 
+#include "dl.h"
 #include "kmod-dl.h"
 
 #define VB_KMOD_DEFINE(name) __typeof__(name) *sym_##name;
 VB_KMOD_SYMBOLS(VB_KMOD_DEFINE)
 #undef VB_KMOD_DEFINE
 
-/* The soname of libkmod's ABI; the library itself stays open until exit. */
-#define LIBKMOD_SONAME "libkmod.so.2"
+#define VB_KMOD_NAME(name) #name,
+static const char *const names[] = { VB_KMOD_SYMBOLS(VB_KMOD_NAME) };
+#define VB_KMOD_SLOT(name) (void **)&sym_##name,
+static void **const slots[] = { VB_KMOD_SYMBOLS(VB_KMOD_SLOT) };
+
+/* The soname of libkmod's ABI. */
+static struct vb_dl libkmod = { "libkmod.so.2", names, slots, sizeof(names) / sizeof(names[0]) };
 
 int vb_kmod_dl_open(struct vb_error *err)
 {
-	static void *handle;
-	const char *missing = NULL;
+	const char *missing, *why;
 
-	if (handle)
+	if (vb_dl_open(&libkmod, &missing, &why) == 0)
 		return 0;
-	handle = dlopen(LIBKMOD_SONAME, RTLD_NOW | RTLD_LOCAL);
-	if (!handle) {
-		vb_error_set(err, -ENOENT, "cannot load %s: %s", LIBKMOD_SONAME, dlerror());
-		vb_error_hint(err, "install kmod's library (Debian: libkmod2), or name a registered driver with --driver");
-		return -ENOENT;
-	}
-#define VB_KMOD_RESOLVE(name)                                       \
-	if (!missing && !(sym_##name = (__typeof__(name) *)dlsym(handle, #name))) \
-		missing = #name;
-	VB_KMOD_SYMBOLS(VB_KMOD_RESOLVE)
-#undef VB_KMOD_RESOLVE
 	if (missing) {
-		dlclose(handle);
-		handle = NULL;
-		vb_error_set(err, -ENOENT, "%s has no '%s': it is too old", LIBKMOD_SONAME, missing);
+		vb_error_set(err, -ENOENT, "%s has no '%s': it is too old", libkmod.soname, missing);
 		vb_error_hint(err, "upgrade kmod's library (version 27 or later)");
-		return -ENOENT;
+	} else {
+		vb_error_set(err, -ENOENT, "cannot load %s: %s", libkmod.soname, why);
+		vb_error_hint(err, "install kmod's library (Debian: libkmod2), or name a registered driver with --driver");
 	}
-	return 0;
+	return -ENOENT;
 }

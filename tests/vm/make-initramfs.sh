@@ -68,13 +68,20 @@ done
 
 # Libraries of every dynamically linked program in the install tree, at the paths the
 # host's loader found them (and so the paths the binary asks for), loader included;
-# and libkmod, which vfio-bind opens with dlopen() (ldd cannot see it), with its own.
+# and libkmod and libudev, which vfio-bind opens with dlopen() (ldd cannot see them),
+# with their own.
 if [ -n "$destdir" ]; then
-	libkmod=$(ldconfig -p | awk '$1 == "libkmod.so.2" && /x86-64/ { print $NF; exit }')
-	[ -n "$libkmod" ] || { echo "$0: libkmod.so.2 is not installed" >&2; exit 1; }
+	opened=
+	for soname in libkmod.so.2 libudev.so.1; do
+		lib=$(ldconfig -p | awk -v s="$soname" '$1 == s && /x86-64/ { print $NF; exit }')
+		[ -n "$lib" ] || { echo "$0: $soname is not installed" >&2; exit 1; }
+		opened="$opened $lib"
+	done
 	{
-		echo "$libkmod => $libkmod (0x0)"
-		ldd "$libkmod"
+		for lib in $opened; do
+			echo "$lib => $lib (0x0)"
+			ldd "$lib"
+		done
 		find "$destdir" -type f -perm -u+x | while read -r prog; do
 			ldd "$prog" 2>/dev/null || true
 		done
