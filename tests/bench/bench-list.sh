@@ -103,7 +103,7 @@ median_ms() {
 			--export-json "$T/hf.json" -- "$bin $*" >/dev/null 2>&1 || return 1
 		# The CPU time (user + system, mean) aside: it ignores a busy machine.
 		python3 -c 'import json,sys; r = json.load(open(sys.argv[1]))["results"][0]
-print("%.2f" % (r["median"] * 1000)); open(sys.argv[2], "w").write("%.2f\n" % ((r["user"] + r["system"]) * 1000))' \
+print("%.2f" % (r["median"] * 1000)); open(sys.argv[2], "w").write("%.2f %.2f\n" % ((r["user"] + r["system"]) * 1000, r["system"] * 1000))' \
 			"$T/hf.json" "$T/cpu"
 		return
 	fi
@@ -122,13 +122,18 @@ command -v hyperfine >/dev/null 2>&1 && timer="hyperfine $(hyperfine --version |
 say "timing ($timer, $runs runs each) ..."
 # Wall times mean little on a busy machine: say how busy it was.
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
-cpu_ms() {
-	cat "$T/cpu" 2>/dev/null || echo -
+cpu_ms() { # the CPU time; with "sys", the kernel's part of it
+	if [ -s "$T/cpu" ]; then
+		if [ "${1:-}" = sys ]; then cut -d' ' -f2 "$T/cpu"; else cut -d' ' -f1 "$T/cpu"; fi
+	else
+		echo -
+	fi
 }
 t_version=$(median_ms --version)
 c_version=$(cpu_ms)
 t_list=$(median_ms --list)
 c_list=$(cpu_ms)
+s_list=$(cpu_ms sys)
 t_json=$(median_ms --list --json)
 c_json=$(cpu_ms)
 rows=$("$bin" --list 2>/dev/null | tail -n +2 | wc -l)
@@ -259,6 +264,7 @@ row "--list, time" "$t_list" ms "<" 10
 row "--list --json, time" "$t_json" ms "<" 10
 row "--list, CPU time (user+sys, mean)" "$c_list" ms "<" 10
 row "--list --json, CPU time (user+sys, mean)" "$c_json" ms "<" 10
+row "--list, of that in the kernel (sys, mean)" "$s_list" ms - ""
 row "--list, peak RSS" "$(mib "$rss_list")" MiB "<" 4
 row "--list --json, peak RSS" "$(mib "$rss_json")" MiB "<" 4
 row "--list, system calls (strace -c)" "$syscalls" "" - ""

@@ -26,6 +26,8 @@
 # default 3),
 # VFIO_BIND_BENCH_NICS (NICs, one per root port, default 64, 33 at least for
 # restore), VFIO_BIND_BENCH_SUITES (default cycle,list,restore),
+# VFIO_BIND_BENCH_ASLR=0 (boot the guest with norandmaps), VFIO_BIND_BENCH_TRACE=1
+# (print the whole strace of one bind and one unbind),
 # VFIO_BIND_VM_TIMEOUT (seconds for the boot, default 3600).
 
 set -eu
@@ -100,6 +102,9 @@ for i in $(seq 0 $((nics - 1))); do
 done
 
 append="console=ttyS0 panic=-1 loglevel=4 intel_iommu=on systemd.show_status=error"
+# VFIO_BIND_BENCH_ASLR=0: the guest without address-space randomization (norandmaps), to
+# see the cycle without what TCG pays to translate again code that moved (suite start).
+if [ "${VFIO_BIND_BENCH_ASLR:-1}" = 0 ]; then append="$append norandmaps"; fi
 append="$append bench.reps=$reps bench.lreps=$lreps bench.rreps=$rreps bench.suites=$suites bench.trace=${VFIO_BIND_BENCH_TRACE:-0}"
 log=$work/console.log
 echo "# vm-bench: booting $kver with $nics NICs under TCG (limit ${limit}s); console in $log"

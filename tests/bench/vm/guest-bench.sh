@@ -66,6 +66,7 @@ info dpdk "$(dpkg-query -W -f '${Version}' dpdk)"
 info python3 "$(python3 --version 2>&1)"
 info busybox "$($bb 2>&1 | head -n 1)"
 info reps "cycle $reps, list $lreps, restore $rreps"
+info aslr "randomize_va_space=$(cat /proc/sys/kernel/randomize_va_space)"
 
 # No tool pays for loading a module inside the timings.
 modprobe vfio-pci
