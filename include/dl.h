@@ -20,3 +20,17 @@ struct vb_dl {
  * dlerror()'s text is in why.
  */
 int vb_dl_open(struct vb_dl *dl, const char **missing, const char **why);
+
+/*
+ * Define the function pointers sym_NAME of every NAME in the X-macro list
+ * SYMBOLS, and var, the library that fills them.
+ */
+#define VB_DL_POINTER_(name) __typeof__(name) *sym_##name;
+#define VB_DL_NAME_(name) #name,
+#define VB_DL_SLOT_(name) (void **)&sym_##name,
+#define VB_DL_LIBRARY(var, soname, SYMBOLS)                                               \
+	SYMBOLS(VB_DL_POINTER_)                                                           \
+	static const char *const var##_names[] = { SYMBOLS(VB_DL_NAME_) };               \
+	static void **const var##_slots[] = { SYMBOLS(VB_DL_SLOT_) };                     \
+	static struct vb_dl var = { soname, var##_names, var##_slots,                     \
+				    sizeof(var##_names) / sizeof(var##_names[0]) }

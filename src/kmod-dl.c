@@ -4,17 +4,8 @@
 #include "dl.h"
 #include "kmod-dl.h"
 
-#define VB_KMOD_DEFINE(name) __typeof__(name) *sym_##name;
-VB_KMOD_SYMBOLS(VB_KMOD_DEFINE)
-#undef VB_KMOD_DEFINE
-
-#define VB_KMOD_NAME(name) #name,
-static const char *const names[] = { VB_KMOD_SYMBOLS(VB_KMOD_NAME) };
-#define VB_KMOD_SLOT(name) (void **)&sym_##name,
-static void **const slots[] = { VB_KMOD_SYMBOLS(VB_KMOD_SLOT) };
-
 /* The soname of libkmod's ABI. */
-static struct vb_dl libkmod = { "libkmod.so.2", names, slots, sizeof(names) / sizeof(names[0]) };
+VB_DL_LIBRARY(libkmod, "libkmod.so.2", VB_KMOD_SYMBOLS);
 
 int vb_kmod_dl_open(struct vb_error *err)
 {
