@@ -126,12 +126,28 @@ static unsigned utf8_sequence(const unsigned char *p)
 	return n;
 }
 
+/* Bytes that go into a JSON string as they are: printable ASCII but '"' and '\\'. */
+static bool json_plain(unsigned char c)
+{
+	return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+}
+
 void vb_json_write_string(FILE *f, const char *value)
 {
+	const unsigned char *p = (const unsigned char *)value;
+
 	fputc('"', f);
-	for (const unsigned char *p = (const unsigned char *)value; *p; p++) {
+	while (*p) {
+		const unsigned char *run = p;
 		unsigned n;
 
+		/* Plain runs in one write: a listing's strings are almost all plain. */
+		while (json_plain(*p))
+			p++;
+		if (p > run)
+			fwrite(run, 1, (size_t)(p - run), f);
+		if (!*p)
+			break;
 		switch (*p) {
 		case '"':
 			fputs("\\\"", f);
@@ -150,12 +166,8 @@ void vb_json_write_string(FILE *f, const char *value)
 			break;
 		default:
 			/* Other control bytes as \u escapes. */
-			if (*p < 0x20 || *p == 0x7f) {
-				fprintf(f, "\\u%04x", *p);
-				break;
-			}
 			if (*p < 0x80) {
-				fputc(*p, f);
+				fprintf(f, "\\u%04x", *p);
 				break;
 			}
 			/*
@@ -171,6 +183,7 @@ void vb_json_write_string(FILE *f, const char *value)
 			fwrite(p, 1, n, f);
 			p += n - 1;
 		}
+		p++;
 	}
 	fputc('"', f);
 }
