@@ -159,14 +159,17 @@ bool vb_store_path_names_device(const char *path, const char *bus, const char *d
 	return base[0] == '=' || strcmp(base, ".conf") == 0;
 }
 
-int vb_store_device_files(const struct vb_roots *roots, const char *bus, const char *device,
-			  char ***ret_paths, unsigned *ret_n)
+static int list_entries(const struct vb_roots *roots, bool drop_temps, char ***ret_paths,
+			unsigned *ret_n);
+
+static int device_files(const struct vb_roots *roots, bool drop_temps, const char *bus,
+			const char *device, char ***ret_paths, unsigned *ret_n)
 {
 	char **paths;
 	unsigned n, kept = 0;
 	int r;
 
-	r = vb_store_list(roots, &paths, &n);
+	r = list_entries(roots, drop_temps, &paths, &n);
 	if (r < 0)
 		return r;
 	for (unsigned i = 0; i < n; i++) {
@@ -178,6 +181,12 @@ int vb_store_device_files(const struct vb_roots *roots, const char *bus, const c
 	*ret_paths = paths;
 	*ret_n = kept;
 	return 0;
+}
+
+int vb_store_device_files(const struct vb_roots *roots, const char *bus, const char *device,
+			  char ***ret_paths, unsigned *ret_n)
+{
+	return device_files(roots, false, bus, device, ret_paths, ret_n);
 }
 
 static int unlink_entry(const char *path, struct vb_error *err)
@@ -306,12 +315,15 @@ int vb_store_save_finish(const struct vb_roots *roots, const struct vb_saved *s,
 		pending_clear(p);
 		return r;
 	}
-	/* What an earlier device left at this address must not outlive the new entry. */
+	/*
+	 * What an earlier device left at this address must not outlive the new
+	 * entry; nor what a run killed while saving left (saves hold the lock).
+	 */
 	if (s->device[0]) {
 		char **old;
 		unsigned n;
 
-		if (vb_store_device_files(roots, s->bus, s->device, &old, &n) == 0) {
+		if (device_files(roots, true, s->bus, s->device, &old, &n) == 0) {
 			for (unsigned i = 0; i < n; i++)
 				if (strcmp(old[i], p->path) != 0)
 					unlink(old[i]);
@@ -412,7 +424,18 @@ static int path_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int vb_store_list(const struct vb_roots *roots, char ***ret_paths, unsigned *ret_n)
+/* A save's temp file (mkstemp's name): written, synced, then renamed to its entry. */
+static bool is_temp_name(const char *name)
+{
+	return strncmp(name, ".vfio-bind-", 11) == 0 && strlen(name) == 17;
+}
+
+/*
+ * The entries, sorted. With drop_temps (only under the lock, when no other run
+ * can be saving), temp files a killed run left behind are removed on the way.
+ */
+static int list_entries(const struct vb_roots *roots, bool drop_temps, char ***ret_paths,
+			unsigned *ret_n)
 {
 	_cleanup_closedir_ DIR *d = opendir(roots->config_dir);
 	char **paths = NULL;
@@ -423,6 +446,8 @@ int vb_store_list(const struct vb_roots *roots, char ***ret_paths, unsigned *ret
 		size_t len = strlen(de->d_name);
 		char **more;
 
+		if (drop_temps && is_temp_name(de->d_name))
+			unlinkat(dirfd(d), de->d_name, 0);
 		if (de->d_name[0] == '.' || len < 6 || strcmp(de->d_name + len - 5, ".conf") != 0)
 			continue;
 		more = realloc(paths, (n + 1) * sizeof(*paths));
@@ -443,6 +468,11 @@ int vb_store_list(const struct vb_roots *roots, char ***ret_paths, unsigned *ret
 	*ret_paths = paths;
 	*ret_n = n;
 	return 0;
+}
+
+int vb_store_list(const struct vb_roots *roots, char ***ret_paths, unsigned *ret_n)
+{
+	return list_entries(roots, false, ret_paths, ret_n);
 }
 
 void vb_store_list_free(char **paths, unsigned n)

@@ -211,6 +211,26 @@ static void test_save_in_two_steps(void **state)
 	free(path);
 }
 
+/* A run killed between writing and renaming left its temp file: the next save removes it. */
+static void test_save_removes_what_a_killed_save_left(void **state)
+{
+	struct vb_roots *roots = *state;
+	struct vb_saved s = sample("0000:03:00.0");
+	char *stale = vb_path("%s/.vfio-bind-AbC123", roots->config_dir);
+	char *lock = vb_path("%s/.lock", roots->config_dir);
+	char name[256];
+
+	assert_int_equal(mkdir(roots->config_dir, 0755), 0);
+	write_file(stale, "half", 0600);
+	write_file(lock, "", 0600);
+	assert_int_equal(vb_store_save(roots, &s, NULL), 0);
+	assert_int_equal(access(stale, F_OK), -1);
+	assert_int_equal(access(lock, F_OK), 0);
+	assert_int_equal(dir_entries(roots, name, sizeof(name)), 2);
+	free(stale);
+	free(lock);
+}
+
 static void test_abandoned_save_leaves_nothing(void **state)
 {
 	struct vb_roots *roots = *state;
@@ -368,6 +388,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_untrusted_entries_are_refused, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_save_in_two_steps, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_abandoned_save_leaves_nothing, setup_dir, teardown_dir),
+		cmocka_unit_test_setup_teardown(test_save_removes_what_a_killed_save_left, setup_dir,
+						teardown_dir),
 		cmocka_unit_test_setup_teardown(test_forget_device_begin_removes_and_syncs, setup_dir,
 						teardown_dir),
 		cmocka_unit_test(test_sync_reports_errors_and_closes_fd),
