@@ -28,24 +28,23 @@ int cmd_save_binding(void *data, const struct vb_device *dev, const struct vb_ou
 	return vb_store_save(data, &s, err);
 }
 
-/* A bind's saving: the file written before the kernel's work, renamed once verified. */
+/*
+ * A bind's saving: the file written before the kernel's work, renamed once
+ * verified. pending.tmp is set from a begun save until it is finished or undone.
+ */
 struct save_job {
 	const struct vb_roots *roots;
 	struct vb_saved saved;
 	struct vb_store_pending pending;
-	bool begun;
 };
 
 static int save_prepare(void *data, const struct vb_device *dev, const struct vb_outcome *out,
 			struct vb_error *err)
 {
 	struct save_job *job = data;
-	int r;
 
 	saved_from(dev, out->vfio_driver, out, &job->saved);
-	r = vb_store_save_begin(job->roots, &job->saved, &job->pending, err);
-	job->begun = r == 0;
-	return r;
+	return vb_store_save_begin(job->roots, &job->saved, &job->pending, err);
 }
 
 static int save_commit(void *data, const struct vb_device *dev, const struct vb_outcome *out,
@@ -54,9 +53,8 @@ static int save_commit(void *data, const struct vb_device *dev, const struct vb_
 	struct save_job *job = data;
 
 	/* A device already on its VFIO driver skips the writes, and prepare with them. */
-	if (!job->begun)
+	if (!job->pending.tmp)
 		return cmd_save_binding((void *)job->roots, dev, out, err);
-	job->begun = false;
 	return vb_store_save_finish(job->roots, &job->saved, &job->pending, err);
 }
 
@@ -64,7 +62,6 @@ static void save_abandon(void *data)
 {
 	struct save_job *job = data;
 
-	job->begun = false;
 	vb_store_save_abort(&job->pending);
 }
 
