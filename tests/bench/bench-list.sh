@@ -6,6 +6,9 @@
 # tests/fake/lib.sh plus 1018 more), measured for
 #
 #   start-up and listing time   median of many runs (hyperfine, else a loop)
+#   the floor                   the same for list-floor, a static program
+#                               that makes only the reads the --list
+#                               contract's columns need: the kernel's share
 #   peak memory                 max RSS (/usr/bin/time -f %M)
 #   processes spawned           strace -f -c -e trace=process
 #   libkmod contexts            kmod_new calls (gdb breakpoint counts), for
@@ -32,6 +35,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 fake=$here/../fake
 bin=$build/src/vfio-bind
 shim=$build/tests/fake/fake-sysfs.so
+floor=$build/tests/bench/list-floor
 runs=${BENCH_RUNS:-200}
 [ -x "$bin" ] || {
 	echo "${0##*/}: $bin is not built" >&2
@@ -96,11 +100,11 @@ export VFIO_BIND_CONFIG_DIR="$T/config"
 
 # --- time -------------------------------------------------------------------
 
-# median_ms ARGS...: median wall time of a run of vfio-bind ARGS, in ms.
+# median_ms PROGRAM ARGS...: median wall time of a run of PROGRAM ARGS, in ms.
 median_ms() {
 	if command -v hyperfine >/dev/null 2>&1 && command -v python3 >/dev/null 2>&1; then
 		hyperfine -N --style none --warmup 10 --runs "$runs" \
-			--export-json "$T/hf.json" -- "$bin $*" >/dev/null 2>&1 || return 1
+			--export-json "$T/hf.json" -- "$*" >/dev/null 2>&1 || return 1
 		# The CPU time (user + system, mean) aside: it ignores a busy machine.
 		python3 -c 'import json,sys; r = json.load(open(sys.argv[1]))["results"][0]
 print("%.2f" % (r["median"] * 1000)); open(sys.argv[2], "w").write("%.2f %.2f\n" % ((r["user"] + r["system"]) * 1000, r["system"] * 1000))' \
@@ -110,7 +114,7 @@ print("%.2f" % (r["median"] * 1000)); open(sys.argv[2], "w").write("%.2f %.2f\n"
 	_i=0
 	while [ $_i -lt "$runs" ]; do
 		_t0=$(date +%s%N)
-		"$bin" "$@" >/dev/null 2>&1
+		"$@" >/dev/null 2>&1
 		_t1=$(date +%s%N)
 		echo $((_t1 - _t0))
 		_i=$((_i + 1))
@@ -129,13 +133,20 @@ cpu_ms() { # the CPU time; with "sys", the kernel's part of it
 		echo -
 	fi
 }
-t_version=$(median_ms --version)
+t_version=$(median_ms "$bin" --version)
 c_version=$(cpu_ms)
-t_list=$(median_ms --list)
+t_list=$(median_ms "$bin" --list)
 c_list=$(cpu_ms)
 s_list=$(cpu_ms sys)
-t_json=$(median_ms --list --json)
+t_json=$(median_ms "$bin" --list --json)
 c_json=$(cpu_ms)
+t_floor=- c_floor=- s_floor=- r_floor=-
+if [ -x "$floor" ]; then
+	t_floor=$(median_ms "$floor")
+	c_floor=$(cpu_ms)
+	s_floor=$(cpu_ms sys)
+	r_floor=$(awk -v a="$t_list" -v b="$t_floor" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')
+fi
 rows=$("$bin" --list 2>/dev/null | tail -n +2 | wc -l)
 
 # --- memory -----------------------------------------------------------------
@@ -265,6 +276,10 @@ row "--list --json, time" "$t_json" ms "<" 10
 row "--list, CPU time (user+sys, mean)" "$c_list" ms "<" 10
 row "--list --json, CPU time (user+sys, mean)" "$c_json" ms "<" 10
 row "--list, of that in the kernel (sys, mean)" "$s_list" ms - ""
+row "floor (list-floor: 4 reads a device), time" "$t_floor" ms - ""
+row "floor, CPU time (user+sys, mean)" "$c_floor" ms - ""
+row "floor, of that in the kernel (sys, mean)" "$s_floor" ms - ""
+row "--list time / floor time" "$r_floor" x - ""
 row "--list, peak RSS" "$(mib "$rss_list")" MiB "<" 4
 row "--list --json, peak RSS" "$(mib "$rss_json")" MiB "<" 4
 row "--list, system calls (strace -c)" "$syscalls" "" - ""
