@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #pragma once
 
+#include <stdbool.h>
+
 /* The identity a PCI modalias carries. */
 struct vb_pci_ids {
 	unsigned vendor, device, subvendor, subdevice;
@@ -19,3 +21,12 @@ int vb_modalias_parse_pci(const char *modalias, struct vb_pci_ids *ret);
  * "d00041011" (amba:), "1957:dprc" (fsl-mc:). NULL when it has no known form.
  */
 char *vb_modalias_describe(const char *modalias);
+
+/*
+ * v's low digits hex digits into out (no terminator), upper or lower case:
+ * the ids of thousands of listed devices, without printf.
+ */
+void vb_hex_digits(char *out, unsigned v, unsigned digits, bool upper);
+
+/* "8086:10D3": the vendor and device as saved ID rules hold them (upper case). */
+void vb_pci_ids_id(const struct vb_pci_ids *ids, char ret[10]);

@@ -30,9 +30,9 @@ int cmd_udev_export(struct vb_context *ctx, const struct cmd_opts *o)
 	if (s && s->modalias[0] && !streq_ptr(s->modalias, dev->modalias))
 		s = NULL;
 	if (!s && dev->has_ids) {
-		char id[16];
+		char id[10];
 
-		snprintf(id, sizeof(id), "%04X:%04X", dev->ids.vendor & 0xffff, dev->ids.device & 0xffff);
+		vb_pci_ids_id(&dev->ids, id);
 		s = vb_saved_set_rule(&set, o->bus->name, id);
 	}
 	if (s) {

@@ -6,6 +6,7 @@
 #include "cmd.h"
 #include "device.h"
 #include "hwdb.h"
+#include "modalias.h"
 #include "output.h"
 #include "resolve.h"
 #include "safety.h"
@@ -168,26 +169,81 @@ static void vfio_choice(struct vb_context *ctx, struct vb_resolver *res,
 	vb_choice_clear(&choice);
 }
 
-/* Whether the device's group could go to a VM as it stands. */
-static void group_state(struct vb_context *ctx, const struct vb_device *dev, struct vb_record *rec)
+/*
+ * Whether each group could go to a VM as it stands, by group number, asked
+ * once per listing: the members of a group (a multi-function card, devices
+ * behind a bridge without ACS) would each read all the others again.
+ */
+enum group_answer { GROUP_UNASKED, GROUP_VIABLE, GROUP_NOT_VIABLE, GROUP_UNREADABLE };
+
+struct group_answers {
+	unsigned char *by_id;
+	unsigned size;
+};
+
+/* Group numbers are small and dense; past this, ask each time. */
+#define GROUP_ANSWERS_MAX 65536
+
+static enum group_answer group_ask(struct vb_context *ctx, const struct vb_device *dev)
 {
 	struct vb_group g;
+	enum group_answer a;
 
-	if (vb_device_group_read(&ctx->roots, dev, &g) < 0) {
-		vb_record_bool(rec, "group_viable", "VIABLE", false, false);
-		return;
-	}
-	vb_record_bool(rec, "group_viable", "VIABLE", vb_group_viable(&g, NULL), true);
+	if (vb_device_group_read(&ctx->roots, dev, &g) < 0)
+		return GROUP_UNREADABLE;
+	a = vb_group_viable(&g, NULL) ? GROUP_VIABLE : GROUP_NOT_VIABLE;
 	vb_group_clear(&g);
+	return a;
 }
 
-/* SR-IOV: a PF shows its VF count, a VF its PF. */
+static enum group_answer group_answer(struct vb_context *ctx, struct group_answers *known,
+				      const struct vb_device *dev)
+{
+	unsigned id = (unsigned)dev->iommu_group;
+
+	if (dev->iommu_group < 0)
+		return GROUP_UNREADABLE;
+	if (id >= GROUP_ANSWERS_MAX)
+		return group_ask(ctx, dev);
+	if (id >= known->size) {
+		unsigned size = known->size ? known->size : 256;
+		unsigned char *bigger;
+
+		while (size <= id)
+			size *= 2;
+		bigger = realloc(known->by_id, size);
+		if (!bigger)
+			return group_ask(ctx, dev);
+		memset(bigger + known->size, GROUP_UNASKED, size - known->size);
+		known->by_id = bigger;
+		known->size = size;
+	}
+	if (known->by_id[id] == GROUP_UNASKED)
+		known->by_id[id] = (unsigned char)group_ask(ctx, dev);
+	return (enum group_answer)known->by_id[id];
+}
+
+/* Whether the device's group could go to a VM as it stands. */
+static void group_state(struct vb_context *ctx, struct group_answers *known,
+			const struct vb_device *dev, struct vb_record *rec)
+{
+	enum group_answer a = group_answer(ctx, known, dev);
+
+	vb_record_bool(rec, "group_viable", "VIABLE", a == GROUP_VIABLE, a != GROUP_UNREADABLE);
+}
+
+/*
+ * SR-IOV: a PF shows its VF count, a VF its PF. Only PCI has it: other buses'
+ * devices are not asked. A PF is never itself a VF.
+ */
 static void sriov_state(const struct vb_device *dev, struct vb_record *rec)
 {
 	_cleanup_free_ char *physfn = NULL, *text = NULL;
-	int vfs = vb_device_numvfs(dev);
+	bool pci = strcmp(dev->bus->name, "pci") == 0;
+	int vfs = pci ? vb_device_numvfs(dev) : 0;
 
-	vb_device_physfn(dev, &physfn);
+	if (pci && vfs <= 0)
+		vb_device_physfn(dev, &physfn);
 	if (physfn)
 		text = vb_path("VF of %s", physfn);
 	else if (vfs > 0)
@@ -197,18 +253,24 @@ static void sriov_state(const struct vb_device *dev, struct vb_record *rec)
 	vb_record_int(rec, "sriov_numvfs", NULL, vfs, !physfn && vfs > 0);
 }
 
-/* "device" when saved by address, "id VVVV:DDDD" when an ID rule covers it. */
+/* "device" when saved by address, "id vvvv:dddd" when an ID rule covers it. */
 static void saved_by(const struct vb_saved_set *saved, const struct vb_device *dev,
 		     struct vb_record *rec)
 {
-	char id[16], how[32];
+	char id[10], how[16] = "id ";
 
-	snprintf(id, sizeof(id), "%04X:%04X", dev->ids.vendor & 0xffff, dev->ids.device & 0xffff);
+	if (saved->n == 0) {
+		vb_record_string(rec, "saved", "SAVED", NULL);
+		return;
+	}
+	vb_pci_ids_id(&dev->ids, id);
 	if (vb_saved_set_device(saved, dev->bus->name, dev->name))
 		vb_record_string(rec, "saved", "SAVED", "device");
 	else if (dev->has_ids && vb_saved_set_rule(saved, dev->bus->name, id)) {
-		snprintf(how, sizeof(how), "id %04x:%04x", dev->ids.vendor & 0xffff,
-			 dev->ids.device & 0xffff);
+		vb_hex_digits(how + 3, dev->ids.vendor, 4, false);
+		how[7] = ':';
+		vb_hex_digits(how + 8, dev->ids.device, 4, false);
+		how[12] = '\0';
 		vb_record_string(rec, "saved", "SAVED", how);
 	} else {
 		vb_record_string(rec, "saved", "SAVED", NULL);
@@ -222,6 +284,7 @@ struct listing {
 	struct vb_hwdb *hwdb;
 	struct modalias_cache by_modalias;
 	struct module_driver *drivers;
+	struct group_answers groups;
 	struct vb_saved_set saved;
 	bool json;
 	struct vb_table table; /* text: the rows so far, for the column widths */
@@ -246,10 +309,13 @@ static void fill(struct listing *l, const struct vb_device *dev, struct vb_recor
 	struct by_modalias *e = cache_get(&l->by_modalias, l->hwdb, dev);
 	const char *vendor = e ? e->vendor : NULL, *model = e ? e->model : NULL;
 	_cleanup_free_ char *title = NULL, *id = NULL;
-	char class[16] = "";
+	char class[9] = "";
 
-	if (dev->has_ids)
-		snprintf(class, sizeof(class), "0x%06x", dev->ids.class);
+	if (dev->has_ids) {
+		memcpy(class, "0x", 2);
+		vb_hex_digits(class + 2, dev->ids.class, 6, false);
+		class[8] = '\0';
+	}
 	id = vb_modalias_describe(dev->modalias);
 	if (vendor || model)
 		title = vb_concat(vendor ? vendor : "", vendor && model ? " " : "", model ? model : "",
@@ -262,7 +328,7 @@ static void fill(struct listing *l, const struct vb_device *dev, struct vb_recor
 	vb_record_string(rec, "driver", "DRIVER", dev->driver);
 	vb_record_string(rec, "driver_override", "OVERRIDE", dev->override);
 	vb_record_int(rec, "iommu_group", "GROUP", dev->iommu_group, dev->iommu_group >= 0);
-	group_state(ctx, dev, rec);
+	group_state(ctx, &l->groups, dev, rec);
 	vfio_choice(ctx, l->res, &l->drivers, dev, e, rec);
 	saved_by(&l->saved, dev, rec);
 	sriov_state(dev, rec);
@@ -365,5 +431,6 @@ int cmd_list(struct vb_context *ctx, const struct cmd_opts *o)
 	vb_hwdb_free(l.hwdb);
 	cache_free(&l.by_modalias);
 	module_drivers_free(l.drivers);
+	free(l.groups.by_id);
 	return l.rc;
 }

@@ -98,10 +98,9 @@ int cmd_restore(struct vb_context *ctx, const struct cmd_opts *o)
 			continue;
 		}
 		if (vb_device_open(&ctx->roots, o->bus, name, &dev, NULL) == 0) {
-			char id[16];
+			char id[10];
 
-			snprintf(id, sizeof(id), "%04X:%04X", dev->ids.vendor & 0xffff,
-				 dev->ids.device & 0xffff);
+			vb_pci_ids_id(&dev->ids, id);
 			rule = dev->has_ids ? vb_saved_set_rule(&set, o->bus->name, id) : NULL;
 		}
 		if (rule) {

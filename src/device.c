@@ -308,10 +308,10 @@ void vb_names_free(char **names, unsigned n)
 
 bool vb_device_has_id(const struct vb_device *dev, const char *id)
 {
-	char mine[16];
+	char mine[10];
 
 	if (!dev->has_ids)
 		return false;
-	snprintf(mine, sizeof(mine), "%04X:%04X", dev->ids.vendor & 0xffff, dev->ids.device & 0xffff);
+	vb_pci_ids_id(&dev->ids, mine);
 	return strcmp(mine, id) == 0;
 }

@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,24 +6,51 @@
 #include "modalias.h"
 #include "sysfs.h"
 
+/* The value of an upper/lower-case hex digit, or -1. No <ctype.h>: no locale to ask. */
+static int hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 /* Read a tag followed by exactly digits upper/lower-case hex digits. */
 static int field(const char **s, const char *tag, unsigned digits, unsigned *ret)
 {
-	size_t n = strlen(tag);
 	unsigned v = 0;
 
-	if (strncmp(*s, tag, n) != 0)
-		return -EINVAL;
-	*s += n;
-	for (unsigned i = 0; i < digits; i++, (*s)++) {
-		int c = tolower((unsigned char)**s);
-
-		if (!isxdigit(c))
+	for (; *tag; tag++, (*s)++)
+		if (**s != *tag)
 			return -EINVAL;
-		v = v * 16 + (unsigned)(isdigit(c) ? c - '0' : c - 'a' + 10);
+	for (unsigned i = 0; i < digits; i++, (*s)++) {
+		int d = hex_value(**s);
+
+		if (d < 0)
+			return -EINVAL;
+		v = v * 16 + (unsigned)d;
 	}
 	*ret = v;
 	return 0;
+}
+
+void vb_hex_digits(char *out, unsigned v, unsigned digits, bool upper)
+{
+	const char *hex = upper ? "0123456789ABCDEF" : "0123456789abcdef";
+
+	for (unsigned i = 0; i < digits; i++)
+		out[digits - 1 - i] = hex[(v >> (4 * i)) & 0xf];
+}
+
+void vb_pci_ids_id(const struct vb_pci_ids *ids, char ret[10])
+{
+	vb_hex_digits(ret, ids->vendor, 4, true);
+	ret[4] = ':';
+	vb_hex_digits(ret + 5, ids->device, 4, true);
+	ret[9] = '\0';
 }
 
 int vb_modalias_parse_pci(const char *modalias, struct vb_pci_ids *ret)
@@ -47,8 +73,6 @@ int vb_modalias_parse_pci(const char *modalias, struct vb_pci_ids *ret)
 static char *vendor_device(const char *s, const char *vtag, const char *dtag)
 {
 	unsigned v, d;
-
-	static const char hex[] = "0123456789abcdef";
 	char *out;
 
 	if (field(&s, vtag, 8, &v) < 0 || field(&s, dtag, 8, &d) < 0)
@@ -57,11 +81,9 @@ static char *vendor_device(const char *s, const char *vtag, const char *dtag)
 	out = malloc(10);
 	if (!out)
 		return NULL;
-	for (int i = 0; i < 4; i++) {
-		out[3 - i] = hex[(v >> (4 * i)) & 0xf];
-		out[8 - i] = hex[(d >> (4 * i)) & 0xf];
-	}
+	vb_hex_digits(out, v, 4, false);
 	out[4] = ':';
+	vb_hex_digits(out + 5, d, 4, false);
 	out[9] = '\0';
 	return out;
 }

@@ -256,15 +256,28 @@ void vb_output_json(FILE *f, const struct vb_record *recs, unsigned n)
 	vb_output_json_end(f, n);
 }
 
+/* v in decimal, written backwards from the end of buf[size]; size >= 21. */
+static const char *decimal(long v, char *buf, size_t size)
+{
+	unsigned long u = v < 0 ? 0UL - (unsigned long)v : (unsigned long)v;
+	char *p = buf + size - 1;
+
+	*p = '\0';
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10));
+	if (v < 0)
+		*--p = '-';
+	return p;
+}
+
 /* The table cell of a field: text, number, or "-". */
 static const char *cell(const struct vb_field *fld, char *buf, size_t size)
 {
 	if (fld->null)
 		return "-";
-	if (fld->type == VB_FIELD_INT) {
-		snprintf(buf, size, "%ld", fld->number);
-		return buf;
-	}
+	if (fld->type == VB_FIELD_INT)
+		return decimal(fld->number, buf, size); /* no printf: a cell a device */
 	if (fld->type == VB_FIELD_BOOL)
 		return fld->number ? "yes" : "no";
 	return fld->text ? fld->text : "-";

@@ -137,4 +137,34 @@ for d in rows:
 PY
 }
 
+# Each group's viability is asked once a listing and shared by its members:
+# every member still shows its own group's answer.
+test_list_group_viability_is_each_groups_own() {
+	command -v python3 >/dev/null 2>&1 || skip "no python3"
+	fake_device "$S" 0000:00:1d.0 pci0000:00 1b36 000c 1b36 0000 060400 90
+	fake_bind "$S" 0000:00:1d.0 pcieport
+	for fn in 0 1 2; do
+		# 300: nothing bound; 301: one member on a host driver; 302: on vfio-pci.
+		fake_device "$S" "0000:10:00.$fn" 0000:00:1d.0 8086 10d3 8086 a01f 020000 300
+		fake_device "$S" "0000:11:00.$fn" 0000:00:1d.0 8086 10d3 8086 a01f 020000 301
+		fake_device "$S" "0000:12:00.$fn" 0000:00:1d.0 8086 10d3 8086 a01f 020000 302
+		fake_bind "$S" "0000:12:00.$fn" vfio-pci
+	done
+	fake_bind "$S" 0000:11:00.2 e1000e
+	remember
+	vb --list --json
+	assert_rc 0
+	assert_unchanged
+	python3 - "$T/out" <<'PY' || fail "a device shows another group's viability"
+import json, sys
+want = {"300": True, "301": False, "302": True}
+rows = {d["device"]: d for d in json.load(open(sys.argv[1]))}
+for bus, group in (("10", "300"), ("11", "301"), ("12", "302")):
+    for fn in "012":
+        d = rows["0000:%s:00.%s" % (bus, fn)]
+        assert str(d["iommu_group"]) == group, d
+        assert d["group_viable"] is want[group], d
+PY
+}
+
 fake_main "$@"
