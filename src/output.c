@@ -132,42 +132,96 @@ static bool json_plain(unsigned char c)
 	return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
 }
 
-void vb_json_write_string(FILE *f, const char *value)
+/*
+ * JSON text is built in memory and written once a string or a record: a
+ * listing's thousands of keys and values would each be several stdio calls.
+ */
+struct text {
+	char *s;
+	size_t len, size;
+	bool failed;
+};
+
+/* Room for n more bytes, or failed set. */
+static bool text_grow(struct text *t, size_t n)
+{
+	size_t size = t->size ? t->size : 512;
+	char *more;
+
+	if (t->failed)
+		return false;
+	while (size < t->len + n)
+		size *= 2;
+	more = realloc(t->s, size);
+	if (!more) {
+		t->failed = true;
+		return false;
+	}
+	t->s = more;
+	t->size = size;
+	return true;
+}
+
+static inline void text_add(struct text *t, const void *p, size_t n)
+{
+	if (t->len + n > t->size && !text_grow(t, n))
+		return;
+	memcpy(t->s + t->len, p, n);
+	t->len += n;
+}
+
+static void text_adds(struct text *t, const char *s)
+{
+	text_add(t, s, strlen(s));
+}
+
+/* All of t to f, or nothing when building it ran out of memory; t is emptied. */
+static void text_write(struct text *t, FILE *f)
+{
+	if (!t->failed)
+		fwrite(t->s, 1, t->len, f);
+	free(t->s);
+	*t = (struct text){ 0 };
+}
+
+static void json_string(struct text *t, const char *value)
 {
 	const unsigned char *p = (const unsigned char *)value;
 
-	fputc('"', f);
+	text_add(t, "\"", 1);
 	while (*p) {
 		const unsigned char *run = p;
+		char u[6] = "\\u00";
 		unsigned n;
 
-		/* Plain runs in one write: a listing's strings are almost all plain. */
+		/* Plain runs at once: a listing's strings are almost all plain. */
 		while (json_plain(*p))
 			p++;
-		if (p > run)
-			fwrite(run, 1, (size_t)(p - run), f);
+		text_add(t, run, (size_t)(p - run));
 		if (!*p)
 			break;
 		switch (*p) {
 		case '"':
-			fputs("\\\"", f);
+			text_adds(t, "\\\"");
 			break;
 		case '\\':
-			fputs("\\\\", f);
+			text_adds(t, "\\\\");
 			break;
 		case '\n':
-			fputs("\\n", f);
+			text_adds(t, "\\n");
 			break;
 		case '\t':
-			fputs("\\t", f);
+			text_adds(t, "\\t");
 			break;
 		case '\r':
-			fputs("\\r", f);
+			text_adds(t, "\\r");
 			break;
 		default:
 			/* Other control bytes as \u escapes. */
 			if (*p < 0x80) {
-				fprintf(f, "\\u%04x", *p);
+				u[4] = "0123456789abcdef"[*p >> 4];
+				u[5] = "0123456789abcdef"[*p & 0xf];
+				text_add(t, u, sizeof(u));
 				break;
 			}
 			/*
@@ -177,83 +231,36 @@ void vb_json_write_string(FILE *f, const char *value)
 			 */
 			n = utf8_sequence(p);
 			if (n == 0) {
-				fputs("\xef\xbf\xbd", f);
+				text_adds(t, "\xef\xbf\xbd");
 				break;
 			}
-			fwrite(p, 1, n, f);
+			text_add(t, p, n);
 			p += n - 1;
 		}
 		p++;
 	}
-	fputc('"', f);
+	text_add(t, "\"", 1);
+}
+
+void vb_json_write_string(FILE *f, const char *value)
+{
+	struct text t = { 0 };
+
+	json_string(&t, value);
+	text_write(&t, f);
 }
 
 char *vb_json_quote(const char *value)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
+	struct text t = { 0 };
 
-	if (!f)
-		return NULL;
-	vb_json_write_string(f, value);
-	if (fclose(f) != 0) {
-		free(buf);
+	json_string(&t, value);
+	text_add(&t, "", 1);
+	if (t.failed) {
+		free(t.s);
 		return NULL;
 	}
-	return buf;
-}
-
-static void print_value(FILE *f, const struct vb_field *fld)
-{
-	if (fld->null) {
-		fputs("null", f);
-		return;
-	}
-	switch (fld->type) {
-	case VB_FIELD_STRING:
-		vb_json_write_string(f, fld->text);
-		break;
-	case VB_FIELD_INT:
-		fprintf(f, "%ld", fld->number);
-		break;
-	case VB_FIELD_BOOL:
-		fputs(fld->number ? "true" : "false", f);
-		break;
-	case VB_FIELD_JSON:
-		fputs(fld->text, f);
-		break;
-	}
-}
-
-void vb_output_json_begin(FILE *f)
-{
-	fputc('[', f);
-}
-
-void vb_output_json_record(FILE *f, const struct vb_record *rec, unsigned index)
-{
-	fputs(index ? ",\n  {" : "\n  {", f);
-	for (unsigned j = 0; j < rec->n; j++) {
-		fputs(j ? ", " : "", f);
-		vb_json_write_string(f, rec->fields[j].key);
-		fputs(": ", f);
-		print_value(f, &rec->fields[j]);
-	}
-	fputc('}', f);
-}
-
-void vb_output_json_end(FILE *f, unsigned n)
-{
-	fputs(n ? "\n]\n" : "]\n", f);
-}
-
-void vb_output_json(FILE *f, const struct vb_record *recs, unsigned n)
-{
-	vb_output_json_begin(f);
-	for (unsigned i = 0; i < n; i++)
-		vb_output_json_record(f, &recs[i], i);
-	vb_output_json_end(f, n);
+	return t.s;
 }
 
 /* v in decimal, written backwards from the end of buf[size]; size >= 21. */
@@ -269,6 +276,64 @@ static const char *decimal(long v, char *buf, size_t size)
 	if (v < 0)
 		*--p = '-';
 	return p;
+}
+
+static void json_value(struct text *t, const struct vb_field *fld)
+{
+	char buf[32];
+
+	if (fld->null) {
+		text_adds(t, "null");
+		return;
+	}
+	switch (fld->type) {
+	case VB_FIELD_STRING:
+		json_string(t, fld->text);
+		break;
+	case VB_FIELD_INT:
+		text_adds(t, decimal(fld->number, buf, sizeof(buf)));
+		break;
+	case VB_FIELD_BOOL:
+		text_adds(t, fld->number ? "true" : "false");
+		break;
+	case VB_FIELD_JSON:
+		text_adds(t, fld->text);
+		break;
+	}
+}
+
+void vb_output_json_begin(FILE *f)
+{
+	fputc('[', f);
+}
+
+void vb_output_json_record(FILE *f, const struct vb_record *rec, unsigned index)
+{
+	struct text t = { 0 };
+
+	text_adds(&t, index ? ",\n  {" : "\n  {");
+	for (unsigned j = 0; j < rec->n; j++) {
+		if (j)
+			text_add(&t, ", ", 2);
+		json_string(&t, rec->fields[j].key);
+		text_add(&t, ": ", 2);
+		json_value(&t, &rec->fields[j]);
+	}
+	text_add(&t, "}", 1);
+	text_write(&t, f);
+}
+
+void vb_output_json_end(FILE *f, unsigned n)
+{
+	fputs(n ? "\n]\n" : "]\n", f);
+}
+
+void vb_output_json(FILE *f, const struct vb_record *recs, unsigned n)
+{
+	vb_output_json_begin(f);
+	for (unsigned i = 0; i < n; i++)
+		vb_output_json_record(f, &recs[i], i);
+	vb_output_json_end(f, n);
 }
 
 /* The table cell of a field: text, number, or "-". */
