@@ -253,11 +253,14 @@ static void sriov_state(const struct vb_device *dev, struct vb_record *rec)
 	vb_record_int(rec, "sriov_numvfs", NULL, vfs, !physfn && vfs > 0);
 }
 
-/* "device" when saved by address, "id vvvv:dddd" when an ID rule covers it. */
+/*
+ * "device" when saved by address, "id vvvv:dddd" when an ID rule covers it;
+ * shown is the device's ID as the listing shows it ("8086:10d3").
+ */
 static void saved_by(const struct vb_saved_set *saved, const struct vb_device *dev,
-		     struct vb_record *rec)
+		     const char *shown, struct vb_record *rec)
 {
-	char id[10], how[16] = "id ";
+	char id[10], how[32];
 
 	if (saved->n == 0) {
 		vb_record_string(rec, "saved", "SAVED", NULL);
@@ -266,11 +269,8 @@ static void saved_by(const struct vb_saved_set *saved, const struct vb_device *d
 	vb_pci_ids_id(&dev->ids, id);
 	if (vb_saved_set_device(saved, dev->bus->name, dev->name))
 		vb_record_string(rec, "saved", "SAVED", "device");
-	else if (dev->has_ids && vb_saved_set_rule(saved, dev->bus->name, id)) {
-		vb_hex_digits(how + 3, dev->ids.vendor, 4, false);
-		how[7] = ':';
-		vb_hex_digits(how + 8, dev->ids.device, 4, false);
-		how[12] = '\0';
+	else if (dev->has_ids && shown && vb_saved_set_rule(saved, dev->bus->name, id)) {
+		snprintf(how, sizeof(how), "id %s", shown);
 		vb_record_string(rec, "saved", "SAVED", how);
 	} else {
 		vb_record_string(rec, "saved", "SAVED", NULL);
@@ -330,7 +330,7 @@ static void fill(struct listing *l, const struct vb_device *dev, struct vb_recor
 	vb_record_int(rec, "iommu_group", "GROUP", dev->iommu_group, dev->iommu_group >= 0);
 	group_state(ctx, &l->groups, dev, rec);
 	vfio_choice(ctx, l->res, &l->drivers, dev, e, rec);
-	saved_by(&l->saved, dev, rec);
+	saved_by(&l->saved, dev, id, rec);
 	sriov_state(dev, rec);
 	vb_record_string(rec, "modalias", NULL, dev->modalias);
 	vb_record_string(rec, "vendor_name", NULL, vendor);
