@@ -21,6 +21,9 @@ struct vb_dl {
  */
 int vb_dl_open(struct vb_dl *dl, const char **missing, const char **why);
 
+/* The file an open library was loaded from (what an initramfs must carry). */
+int vb_dl_path(const struct vb_dl *dl, char **ret);
+
 /*
  * Define the function pointers sym_NAME of every NAME in the X-macro list
  * SYMBOLS, and var, the library that fills them.

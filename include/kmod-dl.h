@@ -43,3 +43,5 @@ VB_KMOD_SYMBOLS(VB_KMOD_DECLARE)
 
 /* Open the library and resolve every symbol above, once; -ENOENT with a hint when it is missing. */
 int vb_kmod_dl_open(struct vb_error *err);
+/* Where the open library lives; -ENOENT before vb_kmod_dl_open. */
+int vb_kmod_dl_path(char **ret);

@@ -78,6 +78,18 @@ int vb_driver_own_module(const struct vb_roots *roots, const struct vb_bus *bus,
 int vb_driver_module(struct vb_resolver *res, const struct vb_bus *bus, const char *driver,
 		     char **ret, struct vb_error *err);
 
+/*
+ * 1 when driver is built into the kernel: it binds at device_add, before any
+ * userspace, so no initramfs can keep it off a device; 0 for a module.
+ */
+int vb_driver_is_builtin(const struct vb_roots *roots, const struct vb_bus *bus, const char *driver);
+
+/* The first built-in module whose alias matches modalias; *ret NULL when none. */
+int vb_builtin_host_module(struct vb_resolver *res, const char *modalias, char **ret);
+
+/* 1 when module is a file in the module tree, 2 when built in, 0 when this kernel lacks it. */
+int vb_module_installed(struct vb_resolver *res, const char *module);
+
 /* 1 when driver is registered on bus. */
 int vb_driver_is_registered(const struct vb_roots *roots, const struct vb_bus *bus,
 			    const char *driver);

@@ -5,8 +5,10 @@
  * Every path the tool touches derives from these roots, so tests can move
  * them: sysfs (/sys), procfs (/proc, for mounts, swaps, routes and open
  * files), the kernel's module directory (/lib/modules/RELEASE), the
- * modprobe.d configuration, the saved-bindings directory, and udev's
- * hardware database.
+ * modprobe.d configuration, the saved-bindings directory, udev's hardware
+ * database, the runtime directory (/run/vfio-bind: what this boot's
+ * initramfs did) and the root under which the system's own files are
+ * looked for (which initramfs tool builds the early-boot image).
  */
 struct vb_roots {
 	char *sysfs;
@@ -15,6 +17,8 @@ struct vb_roots {
 	char *modprobe_dir; /* NULL: libkmod's own defaults */
 	char *config_dir;
 	char *hwdb; /* NULL: the hwdb.bin udev itself would use */
+	char *run_dir;
+	char *system_root; /* "" for / */
 };
 
 /* Fill roots from VFIO_BIND_* environment variables, else the defaults. */

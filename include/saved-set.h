@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #pragma once
 
+#include "device.h"
 #include "error.h"
 #include "roots.h"
 #include "store.h"
@@ -25,3 +26,10 @@ const struct vb_saved *vb_saved_set_device(const struct vb_saved_set *set, const
 /* The ID rule that covers id on bus, or NULL. */
 const struct vb_saved *vb_saved_set_rule(const struct vb_saved_set *set, const char *bus,
 					 const char *id);
+/*
+ * The entry that applies to dev as it is now: the one saved for its address
+ * while the same device (modalias) sits there, else an ID rule for it; NULL
+ * when neither.
+ */
+const struct vb_saved *vb_saved_set_for_device(const struct vb_saved_set *set,
+					       const struct vb_device *dev);

@@ -95,5 +95,8 @@ int vb_store_forget(const struct vb_roots *roots, const char *path, struct vb_er
 int vb_store_list(const struct vb_roots *roots, char ***ret_paths, unsigned *ret_n);
 void vb_store_list_free(char **paths, unsigned n);
 
+/* How many entries this process has written anew or removed so far. */
+unsigned vb_store_changes(void);
+
 /* Serialize runs: an exclusive lock held until the fd is closed. */
 int vb_store_lock(const struct vb_roots *roots, int *ret_fd, struct vb_error *err);

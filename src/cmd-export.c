@@ -26,15 +26,7 @@ int cmd_udev_export(struct vb_context *ctx, const struct cmd_opts *o)
 	if (vb_device_open(&ctx->roots, o->bus, o->devices[0], &dev, NULL) < 0 ||
 	    vb_saved_set_load(&ctx->roots, &set) < 0)
 		return EXIT_FAILED;
-	s = vb_saved_set_device(&set, o->bus->name, dev->name);
-	if (s && s->modalias[0] && !streq_ptr(s->modalias, dev->modalias))
-		s = NULL;
-	if (!s && dev->has_ids) {
-		char id[10];
-
-		vb_pci_ids_id(&dev->ids, id);
-		s = vb_saved_set_rule(&set, o->bus->name, id);
-	}
+	s = vb_saved_set_for_device(&set, dev);
 	if (s) {
 		printf("VFIO_BIND_BUS=%s\n", s->bus);
 		if (s->driver[0])

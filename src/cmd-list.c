@@ -5,6 +5,7 @@
 
 #include "cmd.h"
 #include "device.h"
+#include "early-boot.h"
 #include "hwdb.h"
 #include "modalias.h"
 #include "output.h"
@@ -255,26 +256,54 @@ static void sriov_state(const struct vb_device *dev, struct vb_record *rec)
 
 /*
  * "device" when saved by address, "id vvvv:dddd" when an ID rule covers it;
- * shown is the device's ID as the listing shows it ("8086:10d3").
+ * shown is the device's ID as the listing shows it ("8086:10d3"). Returns
+ * whether it is saved.
  */
-static void saved_by(const struct vb_saved_set *saved, const struct vb_device *dev,
+static bool saved_by(const struct vb_saved_set *saved, const struct vb_device *dev,
 		     const char *shown, struct vb_record *rec)
 {
 	char id[10], how[32];
 
 	if (saved->n == 0) {
 		vb_record_string(rec, "saved", "SAVED", NULL);
-		return;
+		return false;
 	}
 	vb_pci_ids_id(&dev->ids, id);
-	if (vb_saved_set_device(saved, dev->bus->name, dev->name))
+	if (vb_saved_set_device(saved, dev->bus->name, dev->name)) {
 		vb_record_string(rec, "saved", "SAVED", "device");
-	else if (dev->has_ids && shown && vb_saved_set_rule(saved, dev->bus->name, id)) {
+		return true;
+	}
+	if (dev->has_ids && shown && vb_saved_set_rule(saved, dev->bus->name, id)) {
 		snprintf(how, sizeof(how), "id %s", shown);
 		vb_record_string(rec, "saved", "SAVED", how);
-	} else {
-		vb_record_string(rec, "saved", "SAVED", NULL);
+		return true;
 	}
+	vb_record_string(rec, "saved", "SAVED", NULL);
+	return false;
+}
+
+/*
+ * For a saved device: did this boot's initramfs bind it, and is its host
+ * driver built into the kernel (then it binds before any initramfs runs)?
+ * The table says the latter in a note, the JSON in a key.
+ */
+static void early_boot(const struct vb_early *early, unsigned n_early, struct vb_resolver *res,
+		       const struct vb_device *dev, bool saved, bool notes, struct vb_record *rec)
+{
+	_cleanup_free_ char *builtin = NULL;
+	bool applied = false;
+
+	for (unsigned i = 0; saved && i < n_early && !applied; i++)
+		applied = strcmp(early[i].bus, dev->bus->name) == 0 &&
+			  strcmp(early[i].device, dev->name) == 0;
+	if (saved && res && dev->modalias)
+		vb_builtin_host_module(res, dev->modalias, &builtin);
+	vb_record_bool(rec, "early_boot", "EARLY", applied, saved);
+	vb_record_string(rec, "host_driver_builtin", NULL, builtin);
+	if (builtin && notes)
+		cmd_error(dev->name, "note: its host driver %s is built into the kernel: it takes the device "
+			  "at every boot before the initramfs can hold it back (see BUILT-IN HOST DRIVERS "
+			  "in vfio-bind(8))", builtin);
 }
 
 /* What a listing gathers: shared lookups, and one record per device shown. */
@@ -286,7 +315,10 @@ struct listing {
 	struct module_driver *drivers;
 	struct group_answers groups;
 	struct vb_saved_set saved;
+	struct vb_early *early; /* what this boot's initramfs bound */
+	unsigned n_early;
 	bool json;
+	bool notes;            /* text, not --quiet: notes on stderr */
 	struct vb_table table; /* text: the rows so far, for the column widths */
 	unsigned n;            /* devices shown */
 	bool bus_column;
@@ -330,7 +362,7 @@ static void fill(struct listing *l, const struct vb_device *dev, struct vb_recor
 	vb_record_int(rec, "iommu_group", "GROUP", dev->iommu_group, dev->iommu_group >= 0);
 	group_state(ctx, &l->groups, dev, rec);
 	vfio_choice(ctx, l->res, &l->drivers, dev, e, rec);
-	saved_by(&l->saved, dev, id, rec);
+	early_boot(l->early, l->n_early, l->res, dev, saved_by(&l->saved, dev, id, rec), l->notes, rec);
 	sriov_state(dev, rec);
 	vb_record_string(rec, "modalias", NULL, dev->modalias);
 	vb_record_string(rec, "vendor_name", NULL, vendor);
@@ -402,12 +434,14 @@ static void list_every_bus(struct listing *l)
 int cmd_list(struct vb_context *ctx, const struct cmd_opts *o)
 {
 	struct listing l = { .ctx = ctx, .hwdb = vb_hwdb_new(ctx->roots.hwdb), .json = o->json,
-			     .rc = EXIT_OK };
+			     .notes = !o->json && !o->quiet, .rc = EXIT_OK };
 	struct vb_error err = { 0 };
 
 	if (vb_saved_set_load(&ctx->roots, &l.saved) == 0 && !o->quiet)
 		for (unsigned i = 0; i < l.saved.n_bad; i++)
 			cmd_print_error(NULL, &l.saved.bad_errors[i]);
+	if (vb_early_list(&ctx->roots, &l.early, &l.n_early) < 0)
+		l.n_early = 0;
 	if (vb_context_resolver(ctx, &l.res, &err) < 0 && !o->quiet) {
 		cmd_print_error(NULL, &err);
 		cmd_error(NULL, "listing without the VFIO driver each device would get");
@@ -428,6 +462,7 @@ int cmd_list(struct vb_context *ctx, const struct cmd_opts *o)
 		vb_table_print(stdout, &l.table);
 	vb_table_clear(&l.table);
 	vb_saved_set_clear(&l.saved);
+	free(l.early);
 	vb_hwdb_free(l.hwdb);
 	cache_free(&l.by_modalias);
 	module_drivers_free(l.drivers);

@@ -69,6 +69,7 @@ int cmd_restore(struct vb_context *ctx, const struct cmd_opts *o)
 	unsigned n = 0;
 
 	cmd_run_init(&run, ctx, o);
+	run.record_early = o->initramfs && !o->dry_run;
 	if (vb_saved_set_load(&ctx->roots, &set) < 0) {
 		cmd_error(NULL, "cannot read the saved bindings in '%s'", ctx->roots.config_dir);
 		return EXIT_FAILED;
@@ -85,6 +86,9 @@ int cmd_restore(struct vb_context *ctx, const struct cmd_opts *o)
 				if (set.entries[i].id[0] && strcmp(set.entries[i].bus, o->bus->name) == 0)
 					restore_rule(&run, &set, &set.entries[i], names, n);
 		vb_names_free(names, n);
+		/* In the real root: the initramfs's copy of the bindings may be older. */
+		if (!o->initramfs && !o->dry_run)
+			cmd_release_stale_early(&run, &set);
 	}
 	for (unsigned i = 0; i < o->n_devices; i++) {
 		const char *name = o->devices[i];

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "resolve.h"
 #include "safety.h"
 
 void cmd_run_init(struct cmd_run *run, struct vb_context *ctx, const struct cmd_opts *o)
@@ -74,8 +75,24 @@ static void write_tie(FILE *f, const void *data, unsigned i)
 	vb_json_write_string(f, ((const struct vb_choice *)data)->candidates[i].module);
 }
 
+/*
+ * The host driver a bind moved the device from, when it is built into the
+ * kernel: it binds at device_add, before any initramfs or udev rule can hold
+ * it back, so at every boot the device is moved from it again.
+ */
+static const char *builtin_host(struct cmd_run *run, const struct vb_device *dev,
+				const struct vb_outcome *out)
+{
+	if (!dev || out->release || !out->old_driver || vb_driver_is_vfio(out->old_driver) ||
+	    (out->status != VB_STATUS_BOUND && out->status != VB_STATUS_DRY_RUN))
+		return NULL;
+	return vb_driver_is_builtin(&run->ctx->roots, dev->bus, out->old_driver) == 1 ? out->old_driver
+										   : NULL;
+}
+
 static void fill_record(struct vb_record *rec, struct vb_context *ctx, const char *name,
-			const struct vb_device *dev, const struct vb_outcome *out, const char *saved)
+			const struct vb_device *dev, const struct vb_outcome *out, const char *saved,
+			const char *builtin)
 {
 	_cleanup_free_ char *node = NULL;
 
@@ -96,6 +113,7 @@ static void fill_record(struct vb_record *rec, struct vb_context *ctx, const cha
 		      dev && dev->iommu_group >= 0);
 	vb_record_string(rec, "vfio_group_node", NULL, node);
 	vb_record_string(rec, "saved", NULL, saved);
+	vb_record_string(rec, "host_driver_builtin", NULL, builtin);
 	vb_record_bool(rec, "group_viable", NULL, out->group_viable == 1, out->group_viable >= 0);
 	vb_record_string(rec, "group_blockers", NULL, out->group_blockers);
 	vb_record_bool(rec, "rolled_back", NULL, out->rolled_back, true);
@@ -221,10 +239,18 @@ static void print_outcome(struct cmd_run *run, const char *name, const struct vb
 void cmd_run_report(struct cmd_run *run, const char *name, const struct vb_device *dev,
 		    const struct vb_outcome *out, const char *saved)
 {
+	const char *builtin;
+
 	/* What was read of a device that has gone since says nothing true now. */
 	if (out->vanished)
 		dev = NULL;
 	print_outcome(run, name, dev, out);
+	builtin = builtin_host(run, dev, out);
+	if (builtin && saved && !run->opts->quiet)
+		cmd_error(name, "note: %s is built into the kernel: it takes the device at every boot "
+			  "before anything can hold it back, and is then moved off it again (see BUILT-IN "
+			  "HOST DRIVERS in vfio-bind(8))", builtin);
+	cmd_record_early(run, dev, out);
 	if (out->status == VB_STATUS_FAILED)
 		run->rc = EXIT_FAILED;
 	if (run->opts->json) {
@@ -236,7 +262,7 @@ void cmd_run_report(struct cmd_run *run, const char *name, const struct vb_devic
 		}
 		run->recs = more;
 		run->recs[run->n] = (struct vb_record){ 0 };
-		fill_record(&run->recs[run->n++], run->ctx, name, dev, out, saved);
+		fill_record(&run->recs[run->n++], run->ctx, name, dev, out, saved, builtin);
 	}
 }
 

@@ -21,6 +21,7 @@ struct cmd_opts {
 	bool no_save;
 	bool ids;       /* the arguments are vendor:device IDs */
 	bool group;     /* bind whole IOMMU groups as one transaction */
+	bool initramfs; /* --restore from the initramfs: record what it bound */
 	char **devices; /* canonical names (or IDs), validated before any verb runs */
 	unsigned n_devices;
 };
@@ -36,6 +37,7 @@ int cmd_unbind(struct vb_context *ctx, const struct cmd_opts *o);
 int cmd_restore(struct vb_context *ctx, const struct cmd_opts *o);
 int cmd_list(struct vb_context *ctx, const struct cmd_opts *o);
 int cmd_udev_export(struct vb_context *ctx, const struct cmd_opts *o);
+int cmd_initramfs_plan(struct vb_context *ctx, const struct cmd_opts *o);
 int cmd_bind_group(struct vb_context *ctx, const struct cmd_opts *o);
 int cmd_bind_ids(struct vb_context *ctx, const struct cmd_opts *o);
 int cmd_unbind_ids(struct vb_context *ctx, const struct cmd_opts *o);
@@ -54,6 +56,7 @@ struct cmd_run {
 	struct vb_record *recs;
 	unsigned n;
 	int rc;
+	bool record_early; /* from the initramfs: leave a record of each device bound */
 };
 
 void cmd_run_init(struct cmd_run *run, struct vb_context *ctx, const struct cmd_opts *o);
@@ -74,3 +77,13 @@ int cmd_save_binding(void *roots, const struct vb_device *dev, const struct vb_o
 void cmd_bind_one(struct cmd_run *run, const char *name, const char *driver, bool save);
 /* Unbind one device by name and forget its saved binding; reported into run. */
 void cmd_unbind_one(struct cmd_run *run, const char *name);
+
+/* After a run that changed the saved bindings: say once that the initramfs's copy is stale. */
+void cmd_say_initramfs_stale(struct vb_context *ctx, const struct cmd_opts *o);
+
+struct vb_saved_set;
+/* --restore at boot: hand back what the initramfs bound for a binding no longer saved. */
+void cmd_release_stale_early(struct cmd_run *run, const struct vb_saved_set *set);
+/* --restore --initramfs: record a device the run left on its VFIO driver. */
+void cmd_record_early(struct cmd_run *run, const struct vb_device *dev,
+		      const struct vb_outcome *out);

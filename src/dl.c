@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <dlfcn.h>
 #include <errno.h>
+#include <link.h>
 #include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "dl.h"
 
@@ -30,4 +33,14 @@ int vb_dl_open(struct vb_dl *dl, const char **missing, const char **why)
 	}
 	dl->handle = handle;
 	return 0;
+}
+
+int vb_dl_path(const struct vb_dl *dl, char **ret)
+{
+	struct link_map *map = NULL;
+
+	if (!dl->handle || dlinfo(dl->handle, RTLD_DI_LINKMAP, &map) < 0 || !map || !map->l_name[0])
+		return -ENOENT;
+	*ret = strdup(map->l_name);
+	return *ret ? 0 : -ENOMEM;
 }

@@ -22,3 +22,8 @@ int vb_kmod_dl_open(struct vb_error *err)
 	}
 	return -ENOENT;
 }
+
+int vb_kmod_dl_path(char **ret)
+{
+	return vb_dl_path(&libkmod, ret);
+}

@@ -61,7 +61,8 @@ static int take_lock(struct vb_context *ctx, const struct parsed_args *a, int *r
 	int r;
 
 	*ret_fd = -1;
-	if (a->verb == VERB_LIST || a->verb == VERB_UDEV_EXPORT || a->opts.dry_run)
+	if (a->verb == VERB_LIST || a->verb == VERB_UDEV_EXPORT || a->verb == VERB_INITRAMFS_PLAN ||
+	    a->opts.dry_run)
 		return 0;
 	r = vb_store_lock(&ctx->roots, ret_fd, &err);
 	if (r == -EACCES || r == -EPERM) {
@@ -85,6 +86,8 @@ static int run_verb(struct vb_context *ctx, const struct parsed_args *a)
 		return cmd_list(ctx, &a->opts);
 	case VERB_UDEV_EXPORT:
 		return cmd_udev_export(ctx, &a->opts);
+	case VERB_INITRAMFS_PLAN:
+		return cmd_initramfs_plan(ctx, &a->opts);
 	default:
 		if (a->opts.group)
 			return cmd_bind_group(ctx, &a->opts);
@@ -132,6 +135,8 @@ int main(int argc, char *argv[])
 		rc = EXIT_FAILED;
 	else
 		rc = run_verb(&ctx, &a);
+	if (vb_store_changes() > 0)
+		cmd_say_initramfs_stale(&ctx, &a.opts);
 	for (unsigned i = 0; i < a.opts.n_devices; i++)
 		free(a.opts.devices[i]);
 	free(a.opts.devices);

@@ -19,6 +19,8 @@ enum {
 	OPT_PLATFORM,
 	OPT_BUS,
 	OPT_UDEV_EXPORT,
+	OPT_INITRAMFS,
+	OPT_INITRAMFS_PLAN,
 };
 
 static const struct option long_options[] = {
@@ -37,6 +39,8 @@ static const struct option long_options[] = {
 	{ "platform", no_argument, NULL, OPT_PLATFORM },
 	{ "bus", required_argument, NULL, OPT_BUS },
 	{ "udev-export", no_argument, NULL, OPT_UDEV_EXPORT },
+	{ "initramfs", no_argument, NULL, OPT_INITRAMFS },
+	{ "initramfs-plan", no_argument, NULL, OPT_INITRAMFS_PLAN },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{}
@@ -61,6 +65,9 @@ void options_usage(FILE *f)
 	      "      --restore       re-apply saved bindings (all, or the DEVICEs named)\n"
 	      "      --list          show devices, drivers, IOMMU groups, VFIO choices, saved\n"
 	      "      --udev-export   print DEVICE's trusted saved binding for udev's IMPORT{program}\n"
+	      "      --initramfs-plan\n"
+	      "                      print what an initramfs needs to apply the saved bindings\n"
+	      "                      (for the initramfs-tools hook and the dracut module)\n"
 	      "\n"
 	      "Options:\n"
 	      "      --platform      DEVICEs are on the platform bus (vfio-platform)\n"
@@ -75,6 +82,8 @@ void options_usage(FILE *f)
 	      "      --no-save       bind for now only: not re-applied at boot or hotplug\n"
 	      "      --id            arguments are VENDOR:DEVICE IDs (15b3:101e): every such\n"
 	      "                      device, now and whenever one appears\n"
+	      "      --initramfs     with --restore: run from the initramfs, recording in /run\n"
+	      "                      each device bound there\n"
 	      "  -j, --json          print one JSON document on stdout\n"
 	      "  -q, --quiet         print errors only\n"
 	      "  -v, --verbose       print each step as it is done\n"
@@ -186,6 +195,13 @@ int options_parse(int argc, char *argv[], struct parsed_args *ret)
 			if (set_verb(&a, VERB_RESTORE, "--restore") < 0)
 				return -EINVAL;
 			break;
+		case OPT_INITRAMFS_PLAN:
+			if (set_verb(&a, VERB_INITRAMFS_PLAN, "--initramfs-plan") < 0)
+				return -EINVAL;
+			break;
+		case OPT_INITRAMFS:
+			a.opts.initramfs = true;
+			break;
 		case OPT_NO_SAVE:
 			a.opts.no_save = true;
 			break;
@@ -237,9 +253,14 @@ int options_parse(int argc, char *argv[], struct parsed_args *ret)
 		return usage_error("%s", "--group only goes with a bind of DEVICEs");
 	if (a.opts.no_save && a.verb != VERB_BIND)
 		return usage_error("%s", "--no-save only goes with a bind");
+	if (a.opts.initramfs && a.verb != VERB_RESTORE)
+		return usage_error("%s", "--initramfs only goes with --restore");
 	a.args = argv + optind;
 	a.n_args = (unsigned)(argc - optind);
-	if (a.n_args == 0 && a.verb != VERB_LIST && a.verb != VERB_RESTORE)
+	if (a.n_args && a.verb == VERB_INITRAMFS_PLAN)
+		return usage_error("%s", "--initramfs-plan takes no DEVICE");
+	if (a.n_args == 0 && a.verb != VERB_LIST && a.verb != VERB_RESTORE &&
+	    a.verb != VERB_INITRAMFS_PLAN)
 		return usage_error("%s", "no DEVICE given (see 'vfio-bind --list')");
 	*ret = a;
 	return 0;

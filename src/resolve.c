@@ -441,3 +441,55 @@ int vb_module_option(struct vb_resolver *res, const char *module, const char *ke
 	sym_kmod_module_unref(mod);
 	return r;
 }
+
+int vb_driver_is_builtin(const struct vb_roots *roots, const struct vb_bus *bus, const char *driver)
+{
+	_cleanup_free_ char *module = NULL, *initstate = NULL;
+	int r = vb_driver_own_module(roots, bus, driver, &module);
+
+	/* A driver's module link names a loadable module, or a built-in one by its name. */
+	if (r == -ENOENT)
+		return vb_driver_is_registered(roots, bus, driver) > 0 ? 1 : -ENOENT;
+	if (r < 0)
+		return r;
+	/* Only a loadable module has an initstate. */
+	initstate = vb_path("%s/module/%s/initstate", roots->sysfs, module);
+	if (!initstate)
+		return -ENOMEM;
+	r = vb_exists(initstate);
+	return r < 0 ? r : !r;
+}
+
+int vb_builtin_host_module(struct vb_resolver *res, const char *modalias, char **ret)
+{
+	struct kmod_list *list = NULL, *l;
+	int r;
+
+	*ret = NULL;
+	r = sym_kmod_module_new_from_lookup(res->kmod, modalias, &list);
+	if (r < 0)
+		return r;
+	vb_kmod_list_foreach(l, list) {
+		struct kmod_module *mod = sym_kmod_module_get_module(l);
+
+		if (!*ret && sym_kmod_module_get_initstate(mod) == KMOD_MODULE_BUILTIN)
+			*ret = strdup(sym_kmod_module_get_name(mod));
+		sym_kmod_module_unref(mod);
+	}
+	sym_kmod_module_unref_list(list);
+	return 0;
+}
+
+int vb_module_installed(struct vb_resolver *res, const char *module)
+{
+	struct kmod_module *mod = NULL;
+	int r = sym_kmod_module_new_from_name(res->kmod, module, &mod);
+
+	if (r < 0)
+		return r;
+	/* A module built into the kernel needs no file; the image need not carry it. */
+	r = sym_kmod_module_get_path(mod) != NULL ? 1 :
+	    sym_kmod_module_get_initstate(mod) == KMOD_MODULE_BUILTIN ? 2 : 0;
+	sym_kmod_module_unref(mod);
+	return r;
+}

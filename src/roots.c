@@ -23,6 +23,9 @@ int vb_roots_from_env(struct vb_roots *ret)
 	r.sysfs = env_or("VFIO_BIND_SYSFS", "/sys");
 	r.procfs = env_or("VFIO_BIND_PROCFS", "/proc");
 	r.config_dir = env_or("VFIO_BIND_CONFIG_DIR", VB_CONFIG_DIR);
+	r.run_dir = env_or("VFIO_BIND_RUN_DIR", VB_RUN_DIR);
+	v = getenv("VFIO_BIND_SYSTEM_ROOT");
+	r.system_root = strdup(v ? v : "");
 	v = getenv("VFIO_BIND_MODULES_DIR");
 	if (v && *v) {
 		r.modules_dir = strdup(v);
@@ -42,7 +45,8 @@ int vb_roots_from_env(struct vb_roots *ret)
 	v = getenv("VFIO_BIND_HWDB");
 	if (v && *v)
 		r.hwdb = strdup(v);
-	if (!r.sysfs || !r.procfs || !r.config_dir || !r.modules_dir || (v && *v && !r.hwdb)) {
+	if (!r.sysfs || !r.procfs || !r.config_dir || !r.run_dir || !r.system_root ||
+	    !r.modules_dir || (v && *v && !r.hwdb)) {
 		vb_roots_free(&r);
 		return -ENOMEM;
 	}
@@ -58,5 +62,7 @@ void vb_roots_free(struct vb_roots *roots)
 	free(roots->modprobe_dir);
 	free(roots->config_dir);
 	free(roots->hwdb);
+	free(roots->run_dir);
+	free(roots->system_root);
 	*roots = (struct vb_roots){ 0 };
 }

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "modalias.h"
 #include "saved-set.h"
 
 int vb_saved_set_load(const struct vb_roots *roots, struct vb_saved_set *ret)
@@ -69,4 +70,18 @@ const struct vb_saved *vb_saved_set_rule(const struct vb_saved_set *set, const c
 		if (strcmp(set->entries[i].bus, bus) == 0 && strcmp(set->entries[i].id, id) == 0)
 			return &set->entries[i];
 	return NULL;
+}
+
+const struct vb_saved *vb_saved_set_for_device(const struct vb_saved_set *set,
+					       const struct vb_device *dev)
+{
+	const struct vb_saved *s = vb_saved_set_device(set, dev->bus->name, dev->name);
+	char id[10];
+
+	if (s && (!s->modalias[0] || streq_ptr(s->modalias, dev->modalias)))
+		return s;
+	if (!dev->has_ids)
+		return NULL;
+	vb_pci_ids_id(&dev->ids, id);
+	return vb_saved_set_rule(set, dev->bus->name, id);
 }

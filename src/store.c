@@ -14,6 +14,14 @@
 /* Saved files are tiny; anything bigger is not ours. */
 #define STORE_FILE_MAX 4096
 
+/* Entries this process wrote anew or removed: what makes the initramfs's copy stale. */
+static unsigned store_changes;
+
+unsigned vb_store_changes(void)
+{
+	return store_changes;
+}
+
 int vb_pci_id_canonical(const char *arg, char ret[10])
 {
 	char out[10];
@@ -191,9 +199,28 @@ int vb_store_device_files(const struct vb_roots *roots, const char *bus, const c
 
 static int unlink_entry(const char *path, struct vb_error *err)
 {
-	if (unlink(path) < 0 && errno != ENOENT)
+	if (unlink(path) == 0)
+		store_changes++;
+	else if (errno != ENOENT)
 		return vb_error_set_sys(err, -errno, "cannot remove '%s'", path);
 	return 0;
+}
+
+/* Whether two small files hold the same bytes (a save that changes nothing). */
+static bool same_contents(const char *a, const char *b)
+{
+	char ta[STORE_FILE_MAX + 1], tb[STORE_FILE_MAX + 1];
+	ssize_t na, nb;
+	int fa = open(a, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	int fb = open(b, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+
+	na = fa >= 0 ? read(fa, ta, sizeof(ta)) : -1;
+	nb = fb >= 0 ? read(fb, tb, sizeof(tb)) : -1;
+	if (fa >= 0)
+		close(fa);
+	if (fb >= 0)
+		close(fb);
+	return na >= 0 && na == nb && memcmp(ta, tb, (size_t)na) == 0;
 }
 
 /* Start syncing the config directory, so that removals in it last. */
@@ -306,6 +333,7 @@ int vb_store_save_finish(const struct vb_roots *roots, const struct vb_saved *s,
 			 struct vb_store_pending *p, struct vb_error *err)
 {
 	int r = vb_sync_wait(&p->sync);
+	bool same = r == 0 && same_contents(p->tmp, p->path);
 
 	if (r == 0 && rename(p->tmp, p->path) < 0)
 		r = -errno;
@@ -331,6 +359,8 @@ int vb_store_save_finish(const struct vb_roots *roots, const struct vb_saved *s,
 		}
 	}
 	pending_clear(p);
+	if (!same)
+		store_changes++;
 	/*
 	 * No fsync of the directory: a power cut in the next seconds can lose the
 	 * new name (the device then boots on its host driver, the safe side) but
