@@ -100,6 +100,8 @@ fake__exec() { # SETPRIV-OPTIONS PROG [ARGS...]
 		VFIO_BIND_MODULES_DIR="$T/modules/lib/modules/$FAKE_KVER" \
 		VFIO_BIND_MODPROBE_DIR="$T/modprobe.d" \
 		VFIO_BIND_CONFIG_DIR="$T/config" \
+		VFIO_BIND_RUN_DIR="$T/run" \
+		VFIO_BIND_SYSTEM_ROOT="$T/system" \
 		LD_PRELOAD="$FAKE_SHIM" "$@"
 	# shellcheck disable=SC2086
 	[ -z "$_privs" ] || set -- setpriv $_privs -- "$@"
