@@ -32,7 +32,7 @@ _vfio_bind()
 
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W '--driver --dry-run --force --group --json --quiet
-			--verbose --unbind --restore --list --no-save --id --platform --bus --udev-export
+			--verbose --unbind --restore --list --no-save --id --platform --bus --udev-export --initramfs --initramfs-plan
 			--help --version' -- "$cur"))
 		return
 	fi
