@@ -21,6 +21,7 @@ struct vb_saved {
 	char driver[VB_NAME_MAX + 1]; /* "" in an ID rule: chosen per device */
 	char module[VB_NAME_MAX + 1];
 	char modalias[256];           /* identity of the device saved at that address */
+	char host_driver[VB_NAME_MAX + 1]; /* the driver it was taken from; "" unknown */
 };
 
 /* Parse and check a saved file's text. -EINVAL with err filled when corrupt. */

@@ -4,9 +4,31 @@
 #include "cmd.h"
 #include "store.h"
 
+/*
+ * The host driver a saved device was taken from (--list tells when it is built
+ * in): the one this bind moved it from, else what an earlier save recorded.
+ */
+static void host_driver_of(const struct vb_roots *roots, const struct vb_device *dev,
+			   const struct vb_outcome *out, struct vb_saved *s)
+{
+	char **files;
+	unsigned n = 0;
+	struct vb_saved old;
+
+	if (out->old_driver && !vb_driver_is_vfio(out->old_driver)) {
+		snprintf(s->host_driver, sizeof(s->host_driver), "%s", out->old_driver);
+		return;
+	}
+	if (vb_store_device_files(roots, dev->bus->name, dev->name, &files, &n) < 0)
+		return;
+	if (n > 0 && vb_store_load(roots, files[0], &old, NULL) == 0)
+		memcpy(s->host_driver, old.host_driver, sizeof(s->host_driver));
+	vb_store_list_free(files, n);
+}
+
 /* What the udev rule and --restore need to put the device back on driver. */
-static void saved_from(const struct vb_device *dev, const char *driver, const struct vb_outcome *out,
-		       struct vb_saved *s)
+static void saved_from(const struct vb_roots *roots, const struct vb_device *dev,
+		       const char *driver, const struct vb_outcome *out, struct vb_saved *s)
 {
 	*s = (struct vb_saved){ 0 };
 	snprintf(s->bus, sizeof(s->bus), "%s", dev->bus->name);
@@ -17,6 +39,7 @@ static void saved_from(const struct vb_device *dev, const char *driver, const st
 	/* A modalias that could not name a file or pass for one is left out. */
 	if (dev->modalias && vb_store_modalias_is_valid(dev->modalias))
 		snprintf(s->modalias, sizeof(s->modalias), "%s", dev->modalias);
+	host_driver_of(roots, dev, out, s);
 }
 
 int cmd_save_binding(void *data, const struct vb_device *dev, const struct vb_outcome *out,
@@ -24,7 +47,7 @@ int cmd_save_binding(void *data, const struct vb_device *dev, const struct vb_ou
 {
 	struct vb_saved s;
 
-	saved_from(dev, dev->driver, out, &s);
+	saved_from(data, dev, dev->driver, out, &s);
 	return vb_store_save(data, &s, err);
 }
 
@@ -43,7 +66,7 @@ static int save_prepare(void *data, const struct vb_device *dev, const struct vb
 {
 	struct save_job *job = data;
 
-	saved_from(dev, out->vfio_driver, out, &job->saved);
+	saved_from(job->roots, dev, out->vfio_driver, out, &job->saved);
 	return vb_store_save_begin(job->roots, &job->saved, &job->pending, err);
 }
 
@@ -88,7 +111,7 @@ void cmd_bind_one(struct cmd_run *run, const char *name, const char *driver, boo
 	if (bo.commit && (out.status == VB_STATUS_BOUND || out.status == VB_STATUS_ALREADY)) {
 		struct vb_saved s;
 
-		saved_from(dev, dev->driver, &out, &s);
+		saved_from(&run->ctx->roots, dev, dev->driver, &out, &s);
 		path = vb_store_entry_path(&run->ctx->roots, &s);
 	}
 	cmd_run_report(run, name, dev, &out, path);

@@ -257,29 +257,30 @@ static void sriov_state(const struct vb_device *dev, struct vb_record *rec)
 /*
  * "device" when saved by address, "id vvvv:dddd" when an ID rule covers it;
  * shown is the device's ID as the listing shows it ("8086:10d3"). Returns
- * whether it is saved.
+ * the entry, or NULL when it is not saved.
  */
-static bool saved_by(const struct vb_saved_set *saved, const struct vb_device *dev,
+static const struct vb_saved *saved_by(const struct vb_saved_set *saved, const struct vb_device *dev,
 		     const char *shown, struct vb_record *rec)
 {
+	const struct vb_saved *s = NULL;
 	char id[10], how[32];
 
 	if (saved->n == 0) {
 		vb_record_string(rec, "saved", "SAVED", NULL);
-		return false;
+		return NULL;
 	}
 	vb_pci_ids_id(&dev->ids, id);
-	if (vb_saved_set_device(saved, dev->bus->name, dev->name)) {
+	if ((s = vb_saved_set_device(saved, dev->bus->name, dev->name))) {
 		vb_record_string(rec, "saved", "SAVED", "device");
-		return true;
+		return s;
 	}
-	if (dev->has_ids && shown && vb_saved_set_rule(saved, dev->bus->name, id)) {
+	if (dev->has_ids && shown && (s = vb_saved_set_rule(saved, dev->bus->name, id))) {
 		snprintf(how, sizeof(how), "id %s", shown);
 		vb_record_string(rec, "saved", "SAVED", how);
-		return true;
+		return s;
 	}
 	vb_record_string(rec, "saved", "SAVED", NULL);
-	return false;
+	return NULL;
 }
 
 /*
@@ -287,16 +288,28 @@ static bool saved_by(const struct vb_saved_set *saved, const struct vb_device *d
  * driver built into the kernel (then it binds before any initramfs runs)?
  * The table says the latter in a note, the JSON in a key.
  */
-static void early_boot(const struct vb_early *early, unsigned n_early, struct vb_resolver *res,
-		       const struct vb_device *dev, bool saved, bool notes, struct vb_record *rec)
+static void early_boot(const struct vb_early *early, unsigned n_early, struct vb_context *ctx,
+		       struct vb_resolver *res, const struct vb_device *dev, const struct vb_saved *saved,
+		       bool notes, struct vb_record *rec)
 {
 	_cleanup_free_ char *builtin = NULL;
+	const char *host = NULL;
 	bool applied = false;
 
 	for (unsigned i = 0; saved && i < n_early && !applied; i++)
 		applied = strcmp(early[i].bus, dev->bus->name) == 0 &&
 			  strcmp(early[i].device, dev->name) == 0;
-	if (saved && res && dev->modalias)
+	/*
+	 * The host driver: the one it is on, or the one the bind took it from;
+	 * else what the module index says (built-in aliases: newer kernels only).
+	 */
+	if (saved && dev->driver && !vb_driver_is_vfio(dev->driver))
+		host = dev->driver;
+	else if (saved && saved->host_driver[0])
+		host = saved->host_driver;
+	if (host && vb_driver_is_builtin(&ctx->roots, dev->bus, host) == 1)
+		builtin = strdup(host);
+	else if (saved && !host && res && dev->modalias)
 		vb_builtin_host_module(res, dev->modalias, &builtin);
 	vb_record_bool(rec, "early_boot", "EARLY", applied, saved);
 	vb_record_string(rec, "host_driver_builtin", NULL, builtin);
@@ -362,7 +375,8 @@ static void fill(struct listing *l, const struct vb_device *dev, struct vb_recor
 	vb_record_int(rec, "iommu_group", "GROUP", dev->iommu_group, dev->iommu_group >= 0);
 	group_state(ctx, &l->groups, dev, rec);
 	vfio_choice(ctx, l->res, &l->drivers, dev, e, rec);
-	early_boot(l->early, l->n_early, l->res, dev, saved_by(&l->saved, dev, id, rec), l->notes, rec);
+	early_boot(l->early, l->n_early, ctx, l->res, dev, saved_by(&l->saved, dev, id, rec), l->notes,
+		   rec);
 	sriov_state(dev, rec);
 	vb_record_string(rec, "modalias", NULL, dev->modalias);
 	vb_record_string(rec, "vendor_name", NULL, vendor);

@@ -94,6 +94,8 @@ int vb_saved_parse(const char *text, struct vb_saved *ret, struct vb_error *err)
 			r = set_field(s.module, sizeof(s.module), eq);
 		else if (strcmp(buf, "VFIO_BIND_MODALIAS") == 0)
 			r = set_field(s.modalias, sizeof(s.modalias), eq);
+		else if (strcmp(buf, "VFIO_BIND_HOST_DRIVER") == 0)
+			r = set_field(s.host_driver, sizeof(s.host_driver), eq);
 		/* Unknown keys are for newer versions: skip them. */
 		if (r < 0)
 			return vb_error_set(err, -EINVAL, "line %d: bad value for %s", lineno, buf);
@@ -113,6 +115,9 @@ int vb_saved_parse(const char *text, struct vb_saved *ret, struct vb_error *err)
 		return vb_error_set(err, -EINVAL, "VFIO_BIND_MODULE is not a module name");
 	if (s.modalias[0] && !vb_store_modalias_is_valid(s.modalias))
 		return vb_error_set(err, -EINVAL, "VFIO_BIND_MODALIAS is not a modalias");
+	/* Only ever shown, never written anywhere: a bad one is dropped, not fatal. */
+	if (s.host_driver[0] && !vb_name_is_valid(s.host_driver))
+		s.host_driver[0] = '\0';
 	*ret = s;
 	return 0;
 }
@@ -138,6 +143,8 @@ char *vb_saved_format(const struct vb_saved *s)
 		fprintf(f, "VFIO_BIND_MODULE=%s\n", s->module);
 	if (s->modalias[0])
 		fprintf(f, "VFIO_BIND_MODALIAS=%s\n", s->modalias);
+	if (s->host_driver[0])
+		fprintf(f, "VFIO_BIND_HOST_DRIVER=%s\n", s->host_driver);
 	if (fclose(f) != 0) {
 		free(text);
 		return NULL;

@@ -198,7 +198,31 @@ test_bind_says_when_the_host_driver_is_built_in() {
 	assert_rc 0
 	assert_driver $NVME vfio-pci
 	assert_says 'nvme-builtin is built into the kernel'
-	vb --json --no-save --unbind $NVME >/dev/null 2>&1 || true
+	grep -qx 'VFIO_BIND_HOST_DRIVER=nvme-builtin' "$T"/config/pci-$NVME=*.conf ||
+		fail "the host driver it was taken from is not saved"
+	# On VFIO now, the listing still knows what would take it at boot.
+	vb --list --json
+	python3 - "$T/out" <<'PY' || fail "host_driver_builtin is wrong"
+import json, sys
+by = {d["device"]: d for d in json.load(open(sys.argv[1]))}
+assert by["0000:00:04.0"]["host_driver_builtin"] == "nvme-builtin", by["0000:00:04.0"]
+assert by["0000:00:02.0"]["host_driver_builtin"] is None
+PY
+	vb --list
+	grep -q "$NVME: note: its host driver nvme-builtin is built into the kernel" "$T/err" ||
+		fail "--list does not say the host driver is built in: $(cat "$T/err")"
+	# A second bind (already there) keeps what the first one saved.
+	vb $NVME
+	grep -qx 'VFIO_BIND_HOST_DRIVER=nvme-builtin' "$T"/config/pci-$NVME=*.conf ||
+		fail "binding again lost the host driver"
+}
+
+test_a_module_host_driver_is_not_called_built_in() {
+	vb $E1000E
+	assert_rc 0
+	! grep -q 'built into' "$T/err" || fail "e1000e (a module) called built in"
+	grep -qx 'VFIO_BIND_HOST_DRIVER=e1000e' "$T"/config/pci-$E1000E=*.conf ||
+		fail "the host driver it was taken from is not saved"
 }
 
 test_initramfs_only_goes_with_restore() {
