@@ -11,6 +11,7 @@
 #   4  devices held open through /dev/vfio: refused, and --force waits for the holder
 #   5  SR-IOV: a PF with VFs refused (and really refused by vfio-pci), its VFs bound
 #   6  the boot VGA device, once a driver drives the console on it
+#   6b a host driver built into the kernel (8250_pci's "serial"): said on bind, in --list
 #   7  --group as one transaction when the second member's module cannot load
 #      (last: it sets kernel.modules_disabled, which cannot be undone)
 # The kernel's own words on what happened are shown as "dmesg:" diagnostics.
@@ -41,6 +42,7 @@ BRIDGE=$(find_pci 1b36:000e) || { not_ok "a pcie-pci-bridge (1b36:000e) is prese
 # Found before it has VFs, which have the same IDs.
 NVME=$(find_pci 1b36:0010) || { not_ok "an NVMe controller (1b36:0010) is present"; finish; exit; }
 VGA=$(find_pci 1234:1111) || { not_ok "a VGA device (1234:1111) is present"; finish; exit; }
+SERIAL=$(find_pci 1b36:0002) || { not_ok "a PCI serial card (1b36:0002) is present"; finish; exit; }
 VB=$(command -v vfio-bind) || { not_ok "vfio-bind is installed in the guest"; finish; exit; }
 diag "virtio-net $VNET, virtio-blk $VBLK, bridge $BRIDGE with e1000 $NIC1 and e1000e $NIC2, NVMe $NVME, VGA $VGA"
 
@@ -509,6 +511,26 @@ state "... it is on vfio-pci" "$VGA" vfio-pci vfio-pci
 dmesg_new
 vb --unbind "$VGA"
 state "... --unbind: back on bochs-drm" "$VGA" bochs-drm
+
+# ---------------------------------------------------------------------------------
+# 6b. A host driver built into the kernel
+# ---------------------------------------------------------------------------------
+# Debian builds 8250_pci in: its driver "serial" takes QEMU's pci-serial at device_add,
+# before any userspace, so no initramfs can keep it off. vfio-bind must say so when it
+# binds such a device and, once the device is on VFIO, in --list (from what it saved).
+state "the PCI serial card is on serial (8250_pci, built in)" "$SERIAL" serial
+check "... whose module has no initstate: built in" test ! -e /sys/module/8250_pci/initstate
+vb "$SERIAL"
+is "binding it exits 0" 0 echo "$rc"
+state "... it is on vfio-pci" "$SERIAL" vfio-pci vfio-pci
+check "... and the bind says serial is built into the kernel" said "serial is built into the kernel"
+vb --list --json "$SERIAL"
+check "... --list --json names the built-in host driver" \
+	matches "$(json_of "$SERIAL")" '"host_driver_builtin":"serial"'
+vb --list "$SERIAL"
+check "... and --list says so in words" said "its host driver serial is built into the kernel"
+vb --unbind "$SERIAL"
+state "... --unbind: back on serial" "$SERIAL" serial
 
 # ---------------------------------------------------------------------------------
 # 7. The group transaction when the kernel refuses the second member's module
