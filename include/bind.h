@@ -83,7 +83,7 @@ struct vb_outcome {
 void vb_outcome_clear(struct vb_outcome *out);
 
 /*
- * Move dev to its VFIO driver (DESIGN §3 step 7): override, unbind, bind,
+ * Move dev to its VFIO driver: override, unbind, bind,
  * verify through the driver link, and on failure put back the old override
  * and driver. dev is re-read on the way, so it shows the end state.
  */

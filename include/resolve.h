@@ -35,7 +35,7 @@ struct vb_choice {
 };
 
 /*
- * DESIGN §3: look "vfio_" + modalias up in modules.alias; the pattern with the
+ * Look "vfio_" + modalias up in modules.alias; the pattern with the
  * fewest '*' wins, ties go to the module name that sorts first.
  */
 int vb_resolve(struct vb_resolver *res, const struct vb_bus *bus, const char *modalias,

@@ -37,7 +37,7 @@ bool vb_driver_keeps_group_viable(const char *driver);
 bool vb_group_viable(const struct vb_group *g, const char *moving);
 
 /*
- * Refuse to take a device the host is using (DESIGN §6): a block device under
+ * Refuse to take a device the host is using: a block device under
  * it that is mounted, swapped on or held; a network interface under it that
  * is up with an address or route (or enslaved to one that is); the boot VGA
  * device while a driver runs the console on it. -EBUSY naming what is in use.

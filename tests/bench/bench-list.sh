@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# The build-machine benchmark of issue 6 / DESIGN §9: `vfio-bind --list`
+# The build-machine benchmark: `vfio-bind --list`
 # against a fake tree of 1024 PCI devices (the standard machine of
 # tests/fake/lib.sh plus 1018 more), measured for
 #

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The floor of a listing: the least a program must ask the kernel to print
- * the columns the --list contract names (DESIGN §4: driver, override, IOMMU
+ * the columns the --list contract names (driver, override, IOMMU
  * group, and the modalias the VFIO choice needs) for every PCI device. One
  * directory read, then per device two readlinks and two small reads, each
  * relative to the bus's device directory; no sorting, no lookups. bench-list

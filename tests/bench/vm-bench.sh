@@ -3,7 +3,7 @@
 #
 # vm-bench.sh BUILDDIR SRCDIR
 #
-# The VM benchmark of issue 6 / DESIGN §9: vfio-bind against the floor (the three sysfs
+# The VM benchmark: vfio-bind against the floor (the three sysfs
 # writes from a static shell), driverctl and dpdk-devbind.py, side by side in one boot
 # of a real kernel (Debian's, under QEMU TCG, q35 with an Intel IOMMU), on a Debian
 # bookworm root under systemd with Debian's driverctl and dpdk packages installed:

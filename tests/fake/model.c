@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The driver core as DESIGN.md §2 describes it, acting on the fake sysfs.
+ * The driver core as the real one behaves, acting on the fake sysfs.
  *
  * State lives in the tree itself (the driver link, the driver_override file,
  * the driver directories), so a test reads the end state with ls and cat.

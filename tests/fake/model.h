@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * A small model of the Linux driver core on the fake sysfs: what writes to
- * driver_override, bind, unbind and drivers_probe do (DESIGN.md §2), and
+ * driver_override, bind, unbind and drivers_probe do, and
  * what loading a module does. All functions return 0 / a count, or -errno.
  * Callers hold fk_lock().
  */

@@ -22,7 +22,7 @@ test_list_shows_driver_override_group_and_choice() {
 	done
 }
 
-# One object per device, with the keys DESIGN.md §4 promises.
+# One object per device, with the keys the command line contract promises.
 test_list_json_is_valid_and_complete() {
 	fake_set_override "$S" 0000:00:04.0 nvme
 	remember

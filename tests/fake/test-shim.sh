@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # The fake kernel itself: plain dd writes and kmod's own tools under the
-# shim must meet the driver core DESIGN.md §2 describes. No binary needed.
+# shim must meet the real driver core. No binary needed.
 
 FAKE_NO_BINARY=1
 . "$(dirname "$0")/harness.sh"

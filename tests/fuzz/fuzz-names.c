@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Device names from the command line: whatever comes in, what comes out is a
- * name that is safe to put in a sysfs path (DESIGN §4, STYLE 5).
+ * name that is safe to put in a sysfs path.
  */
 #include <ctype.h>
 #include <errno.h>

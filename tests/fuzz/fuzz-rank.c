@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Ranking the modules whose aliases matched (DESIGN §3 step 4): fewest '*'
+ * Ranking the modules whose aliases matched: fewest '*'
  * first, ties by module name, and the tie count right. The input is lines of
  * "MODULE PATTERN"; a line without a pattern is a modprobe.d alias.
  */

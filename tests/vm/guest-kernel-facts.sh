@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # Runs inside the VM guest: checks, by hand with plain sysfs writes and no vfio-bind,
-# the kernel behaviour vfio-bind is built on (DESIGN.md §2). When one of these fails the
+# the kernel behaviour vfio-bind is built on. When one of these fails the
 # kernel changed, not the tool. $1 is the scenario: "iommu" or "noiommu".
 
 # shellcheck source=guest-lib.sh

@@ -128,7 +128,7 @@ vb --unbind "$E1000E" "$VIRTIO"
 is "--unbind both in one call exits 0" 0 echo "$rc"
 at_rest "... both back on their host drivers, no override"
 
-# Saved bindings (DESIGN.md §5): a bind is saved unless --no-save, --unbind forgets it,
+# Saved bindings: a bind is saved unless --no-save, --unbind forgets it,
 # --restore re-applies it, here after the host driver took the device back by hand as
 # it would at a boot without the udev rule.
 saved_of() {

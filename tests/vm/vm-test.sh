@@ -6,7 +6,7 @@
 # The real-kernel test tier (meson test --suite vm). Gets Debian's kernel, builds the
 # test variant module against its headers, installs vfio-bind from BUILD_ROOT into a
 # staging tree, packs both into a busybox initramfs and boots QEMU four times:
-#   guest-kernel-facts.sh  iommu, noiommu   the kernel behaves as DESIGN.md §2 says
+#   guest-kernel-facts.sh  iommu, noiommu   the kernel behaves as vfio-bind assumes
 #   guest-tests.sh         iommu, noiommu   vfio-bind does the job on that kernel
 # Prints every guest's TAP lines, renumbered into one stream, and exits 0 only if all
 # passed and every guest reported. Exits 77 (skipped) where qemu or the kernel cannot

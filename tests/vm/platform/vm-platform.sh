@@ -3,7 +3,7 @@
 #
 # vm-platform.sh BUILD_ROOT SOURCE_ROOT
 #
-# meson test vm-platform: vfio-bind on the platform bus (issue 4) on a real kernel.
+# meson test vm-platform: vfio-bind on the platform bus on a real kernel.
 # Gets Debian's kernel the way ../vm-test.sh does, builds vfio.ko with the no-IOMMU mode
 # and vfio-platform from Debian's linux-source (build-vfio.sh), packs vfio-bind's install
 # tree, those modules (under /lib/modules/KVER/updates/, where they win over Debian's

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # Runs inside the safety guest (see ./machine for its devices): vfio-bind's safety
-# checks against a real kernel (DESIGN.md §6, issue 5). Every test asserts on the state
+# checks against a real kernel. Every test asserts on the state
 # things end in (driver links, driver_override, mounts, interfaces, /dev/vfio), and
 # refusals also on the two lines the user reads. Parts:
 #   1  IOMMU groups: two NICs behind a PCIe-to-PCI bridge share a group

@@ -3,7 +3,7 @@
 #
 # vm-safety.sh BUILD_ROOT SOURCE_ROOT
 #
-# meson test vm-safety: vfio-bind's safety checks (DESIGN.md §6, issue 5) on a real
+# meson test vm-safety: vfio-bind's safety checks on a real
 # kernel. Gets Debian's kernel and the test variant module the way ../vm-test.sh does,
 # builds vfio-holder (a static program that holds a device through /dev/vfio), packs
 # vfio-bind's install tree, guest-safety.sh, vfio-holder and the extra devices' modules
