@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# make-image.sh -r ROOTFS -k KERNEL_TREE -d DESTDIR -m MODULE.ko -o IMAGE
+# make-image.sh -r ROOTFS -k KERNEL_TREE -d DESTDIR -m MODULE.ko [-x TREE] [-s SCRIPT]... -o IMAGE
 #
 # The root disk of the persistence VM tests, an ext4 image made with "mkfs.ext4 -d" from
 # a copy of the cached debootstrap root (make-rootfs.sh) plus:
@@ -9,15 +9,19 @@
 #                            (the test variant) under updates/, indexed by depmod
 #   DESTDIR's tree           what "meson install --destdir" produced, as a package would
 #                            lay it out: binary, udev rule, vfio-bind.service (enabled)
-#   /vmtest/                 the guest scripts and vmtest.service, which runs them
+#   /vmtest/                 the guest scripts and vmtest.service, which runs them,
+#                            and each SCRIPT
+#   TREE                     copied over the root last (configuration, /boot files)
 # Every boot gets a copy-on-write overlay of IMAGE (run-vm.sh), so IMAGE stays as made.
 
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
-rootfs='' ktree='' destdir='' ko='' out=''
-while getopts r:k:d:m:o: opt; do
+rootfs='' ktree='' destdir='' ko='' out='' extra='' scripts=''
+while getopts r:k:d:m:o:x:s: opt; do
 	case $opt in
+	x) extra=$OPTARG ;;
+	s) scripts="$scripts $OPTARG" ;;
 	r) rootfs=$OPTARG ;;
 	k) ktree=$OPTARG ;;
 	d) destdir=$OPTARG ;;
@@ -27,7 +31,7 @@ while getopts r:k:d:m:o: opt; do
 	esac
 done
 if [ -z "$rootfs" ] || [ -z "$ktree" ] || [ -z "$destdir" ] || [ -z "$ko" ] || [ -z "$out" ]; then
-	echo "usage: $0 -r ROOTFS -k KERNEL_TREE -d DESTDIR -m MODULE.ko -o IMAGE" >&2
+	echo "usage: $0 -r ROOTFS -k KERNEL_TREE -d DESTDIR -m MODULE.ko [-x TREE] [-s SCRIPT]... -o IMAGE" >&2
 	exit 2
 fi
 
@@ -66,9 +70,11 @@ for unit in getty.target getty-static.service serial-getty@ttyS0.service console
 done
 echo vmtest >"$stage/etc/hostname"
 mkdir -p "$stage/vmtest"
-install -m 0755 "$here"/guest-*.sh "$here/../guest-lib.sh" "$stage/vmtest/"
+# shellcheck disable=SC2086 # the scripts' paths are words
+install -m 0755 "$here"/guest-*.sh "$here/../guest-lib.sh" $scripts "$stage/vmtest/"
 install -m 0644 "$here/vmtest.service" "$stage/etc/systemd/system/"
 systemctl --root="$stage" --quiet enable vfio-bind.service vmtest.service
+[ -z "$extra" ] || (cd "$extra" && tar -cf - .) | tar -xf - -C "$stage" --keep-directory-symlink --no-same-owner
 
 # Room for what the tests write (state files, the journal).
 size=$(($(du -sm "$stage" | cut -f1) * 5 / 4 + 128))
