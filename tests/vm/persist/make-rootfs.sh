@@ -23,8 +23,11 @@ suite=bookworm
 packages=systemd,systemd-sysv,udev,kmod,libkmod2,libudev1,libzstd1,liblzma5,libssl3
 case $flavour in
 '') name=rootfs-$suite ;;
-# zstd: the tools' default compressor; cpio: initramfs-tools' lsinitramfs.
-initramfs-tools) packages=$packages,initramfs-tools,zstd,cpio name=rootfs-$suite-$flavour ;;
+# debootstrap takes the Depends of what it is asked for (initramfs-tools-core's
+# klibc-utils, dracut-core's cpio, kpartx, e2fsprogs; systemd is here already), never
+# the Recommends an ordinary install has too: busybox (initramfs-tools builds a
+# klibc-only image without it) and zstd, both tools' compressor.
+initramfs-tools) packages=$packages,initramfs-tools,busybox,zstd,cpio name=rootfs-$suite-$flavour ;;
 dracut) packages=$packages,dracut,zstd,cpio name=rootfs-$suite-$flavour ;;
 *) echo "make-rootfs: unknown flavour '$flavour'" >&2; exit 2 ;;
 esac
@@ -32,20 +35,24 @@ esac
 say() { echo "make-rootfs: $*" >&2; }
 skip() { say "SKIP: $*"; exit 77; }
 
-# The first archive this machine's apt takes bookworm from: deb822 .sources files
-# (URIs and Suites fields of one stanza), then one-line sources.list entries.
+# The first archive this machine's apt takes bookworm from: deb822 .sources files (the
+# URIs of a stanza whose Types has "deb", whose Suites has bookworm and that is not
+# "Enabled: no"), then one-line "deb [options] URI bookworm ..." entries.
 apt_mirror() {
 	for f in /etc/apt/sources.list.d/*.sources; do
 		[ -f "$f" ] || continue
 		awk -v suite="$suite" '
-			/^[ \t]*$/ { if (uri != "" && ok) exit; uri = ""; ok = 0; next }
+			function hit() { return uri != "" && ok && deb && !off }
+			/^[ \t]*#/ { next }
+			/^[ \t]*$/ { if (hit()) exit; uri = ""; ok = deb = off = 0; next }
+			tolower($1) == "types:" { for (i = 2; i <= NF; i++) if ($i == "deb") deb = 1 }
 			tolower($1) == "uris:" { uri = $2 }
 			tolower($1) == "suites:" { for (i = 2; i <= NF; i++) if ($i == suite) ok = 1 }
-			END { if (uri != "" && ok) print uri }' "$f"
+			tolower($1) == "enabled:" { if (tolower($2) == "no") off = 1 }
+			END { if (hit()) print uri }' "$f"
 	done
 	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
 		[ -f "$f" ] || continue
-		# deb [options] URI SUITE COMPONENTS...
 		sed -n 's/^[ \t]*deb[ \t]\{1,\}\(\[[^]]*\][ \t]\{1,\}\)\{0,1\}\([^ \t]*\)[ \t]\{1,\}'"$suite"'[ \t].*/\2/p' "$f"
 	done
 }
@@ -74,9 +81,9 @@ tmp=$cache/.$name.tmp
 rm -rf "$tmp"
 say "debootstrap --variant=minbase $suite from $mirror (a few minutes, once)"
 if ! debootstrap --variant=minbase --include="$packages" "$suite" "$tmp" "$mirror" \
-	>"$cache/debootstrap.log" 2>&1; then
+	>"$cache/$name.debootstrap.log" 2>&1; then
 	rm -rf "$tmp"
-	skip "debootstrap failed: $(grep -m1 -E '^(E|W): ' "$cache/debootstrap.log" || echo "see $cache/debootstrap.log")"
+	skip "debootstrap failed: $(grep -m1 -E '^(E|W): ' "$cache/$name.debootstrap.log" || echo "see $cache/$name.debootstrap.log")"
 fi
 
 # What only costs space in every image made from this root.
