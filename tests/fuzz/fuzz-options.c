@@ -29,7 +29,10 @@ static void check_parsed(int argc, char **argv, const struct parsed_args *a)
 	FUZZ_CHECK(!a->opts.no_save || a->verb == VERB_BIND);
 	FUZZ_CHECK(!a->opts.group || (a->verb == VERB_BIND && !a->opts.ids));
 	FUZZ_CHECK(!a->opts.ids || a->verb == VERB_BIND || a->verb == VERB_UNBIND);
-	FUZZ_CHECK(a->n_args > 0 || a->verb == VERB_LIST || a->verb == VERB_RESTORE);
+	FUZZ_CHECK(!a->opts.initramfs || a->verb == VERB_RESTORE);
+	FUZZ_CHECK(a->n_args > 0 || a->verb == VERB_LIST || a->verb == VERB_RESTORE ||
+		   a->verb == VERB_INITRAMFS_PLAN);
+	FUZZ_CHECK(a->n_args == 0 || a->verb != VERB_INITRAMFS_PLAN);
 	FUZZ_CHECK(a->n_args < (unsigned)argc);
 	FUZZ_CHECK(a->args == argv + argc - a->n_args);
 	for (unsigned i = 0; i < a->n_args; i++)
