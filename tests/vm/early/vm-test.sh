@@ -7,18 +7,22 @@
 # the distribution's own initramfs, built by the distribution's tool inside the guest
 # and booted from the guest's own disk. For each tool, initramfs-tools and dracut, a
 # debootstrap'd bookworm root with that tool (../persist/make-rootfs.sh, cached), the
-# kernel's /boot files and the tool's configuration (e1000e in the image; dracut with
+# kernel's /boot files and the tool's configuration (a short module list; dracut with
 # hostonly and e1000e in force_drivers), and three boots on one disk:
-#   TOOL-prep   through the small busybox initramfs: save, rebuild the initramfs
+#   TOOL-prep   through the small busybox initramfs: save, refresh the initramfs
 #   TOOL-check  through that initramfs: bound inside it, e1000e never saw the device
-#   TOOL-stale  after --unbind without a rebuild: the boot unit hands the device back
+#   TOOL-stale  after --unbind without a refresh: the boot unit hands the device back
 # Between the prep boot and the others the host takes /boot/initrd.img-KVER off the
-# disk (qemu-img convert, debugfs) and boots it with root=/dev/vda.
-# Exits 0 only if every boot reported and passed; 77 (skipped) where qemu, root,
-# debootstrap or the Debian archive cannot be had, or with VFIO_BIND_SKIP_VM=1.
-# Environment: as persist/vm-test.sh (VFIO_BIND_VM_CACHE, VFIO_BIND_VM_ACCEL,
-# VFIO_BIND_VM_TIMEOUT), and VFIO_BIND_EARLY_TOOLS, the tools to run (default
-# "initramfs-tools dracut").
+# disk (qemu-img convert, debugfs) and boots it with root=/dev/vda rw; after the last
+# boot it copies the guest's /var/log/vmtest (kernel logs, journals) to the work
+# directory. Prints every guest's TAP lines renumbered into one stream; exits 0 only if
+# every boot reported and passed; 77 (skipped) where qemu, root, debootstrap or the
+# Debian archive cannot be had, or with VFIO_BIND_SKIP_VM=1.
+# Environment: VFIO_BIND_VM_CACHE (default /var/cache/vfio-bind-tests),
+# VFIO_BIND_VM_ACCEL (default tcg), VFIO_BIND_VM_TIMEOUT (seconds per boot, default
+# 1200: a prep boot took 9 minutes on a busy host), VFIO_BIND_VM_ONLY (tools or boots
+# to run, e.g. "dracut" or "initramfs-tools-check": a boot takes the earlier boots of
+# its tool along, they make its disk).
 
 set -eu
 
@@ -38,7 +42,11 @@ for tool in qemu-system-x86_64 qemu-img busybox cpio gzip depmod modprobe make m
 	debugfs bash timeout mkfifo systemctl; do
 	command -v "$tool" >/dev/null 2>&1 || skip "$tool not found"
 done
+# The image holds root-owned files and mkfs.ext4 -d copies owners as they are.
 [ "$(id -u)" = 0 ] || skip "making the root images needs root"
+
+# Seconds since START (date +%s%N), one decimal.
+since() { local ms=$((($(date +%s%N) - $1) / 1000000)); echo "$((ms / 1000)).$((ms % 1000 / 100))"; }
 
 cache=${VFIO_BIND_VM_CACHE:-/var/cache/vfio-bind-tests}
 mkdir -p "$cache" 2>/dev/null || skip "cannot create cache directory '$cache'"
@@ -53,24 +61,33 @@ ko=$("$vm/variant/build.sh" "$tree/usr/src/linux-headers-$kver" "$work/variant")
 rm -rf "$work/destdir"
 meson install -C "$build" --no-rebuild --quiet --destdir "$work/destdir" >"$work/install.log" 2>&1 ||
 	{ cat "$work/install.log"; fail "meson install --destdir failed"; }
-for want in 'sbin/vfio-bind' 'rules.d/60-vfio-bind.rules' 'hooks/vfio-bind' \
-	'init-top/00-vfio-bind' '90vfio-bind/module-setup.sh'; do
+for want in 'sbin/vfio-bind' 'rules.d/60-vfio-bind.rules' 'system/vfio-bind.service' \
+	'initramfs-tools/hooks/vfio-bind' 'initramfs-tools/scripts/init-top/*vfio-bind' \
+	'initramfs-tools/scripts/init-bottom/*vfio-bind' 'dracut/modules.d/*vfio-bind/module-setup.sh'; do
 	[ -n "$(find "$work/destdir" -path "*/$want" -type f)" ] || fail "meson install put no */$want into $work/destdir"
 done
 "$persist/make-boot-initramfs.sh" -k "$tree" -o "$work/boot.cpio.gz" 2>"$work/image.log" ||
 	{ cat "$work/image.log"; fail "cannot build the boot initramfs"; }
 
 # What each tool's root gets on top: the kernel's /boot files (the tools want its
-# config; dracut names its image after a /boot/vmlinuz-KVER) and the configuration.
+# config; Debian's dracut names its image after a /boot/vmlinuz-KVER), a stand-in
+# /boot/initrd.img-KVER and the tool's configuration.
 overlay() { # TOOL DIR
 	rm -rf "$2"
 	mkdir -p "$2/boot"
 	cp "$tree/boot/vmlinuz-$kver" "$tree/boot/config-$kver" "$2/boot/"
 	[ ! -e "$tree/boot/System.map-$kver" ] || cp "$tree/boot/System.map-$kver" "$2/boot/"
+	# An installed system has an initramfs for its kernel, made when the kernel was
+	# installed; "update-initramfs -u -k all", the command vfio-bind names, updates only
+	# images that exist. The busybox boot initramfs stands in for it (saving the first
+	# "update-initramfs -c", over a minute under TCG); the host checks that the image it
+	# takes off the disk after the prep boot is no longer this one.
+	cp "$work/boot.cpio.gz" "$2/boot/initrd.img-$kver"
 	case $1 in
 	initramfs-tools)
 		# MODULES=list keeps the build short under TCG; e1000e in the list is the host
 		# driver the image carries (loaded by udev's coldplug and again from the list).
+		# ext4 asks the crypto API for crc32c.
 		mkdir -p "$2/etc/initramfs-tools/conf.d"
 		echo MODULES=list >"$2/etc/initramfs-tools/conf.d/vmtest.conf"
 		printf '%s\n' virtio_pci virtio_blk crc32c_generic ext4 e1000e >"$2/etc/initramfs-tools/modules"
@@ -80,7 +97,7 @@ overlay() { # TOOL DIR
 		mkdir -p "$2/etc/dracut.conf.d"
 		cat >"$2/etc/dracut.conf.d/vmtest.conf" <<-CONF
 			hostonly="yes"
-			add_drivers+=" virtio_pci virtio_blk crc32c_generic ext4 "
+			add_drivers+=" virtio_pci virtio_blk crc32c_generic ext4 e1000e "
 			force_drivers+=" e1000e "
 			compress="zstd"
 		CONF
@@ -88,55 +105,128 @@ overlay() { # TOOL DIR
 	esac
 }
 
-# extract_initrd OVERLAY OUT: the image the guest built, off its disk.
-extract_initrd() {
-	rm -f "$work/disk.raw" "$2"
-	qemu-img convert -O raw "$1" "$work/disk.raw" &&
-		debugfs -R "dump /boot/initrd.img-$kver $2" "$work/disk.raw" >/dev/null 2>&1 &&
-		[ -s "$2" ]
-	local rc=$?
-	rm -f "$work/disk.raw"
+# from_disk OVERLAY INITRD|- LOGDIR: copies the guest's /boot/initrd.img-KVER (unless
+# -) and /var/log/vmtest off the disk; fails if the initrd is not there.
+from_disk() {
+	local raw=$work/disk.raw rc=0 start
+	start=$(date +%s%N)
+	rm -f "$raw"
+	qemu-img convert -O raw "$1" "$raw" || { rm -f "$raw"; return 1; }
+	if [ "$2" != - ]; then
+		rm -f "$2"
+		debugfs -R "dump /boot/initrd.img-$kver $2" "$raw" >/dev/null 2>&1 && [ -s "$2" ] || rc=1
+	fi
+	# rdump puts the directory itself, vmtest/, into the one it is given.
+	rm -rf "$3" "$3.tmp"
+	mkdir -p "$3.tmp"
+	if debugfs -R "rdump /var/log/vmtest $3.tmp" "$raw" >/dev/null 2>&1 && [ -d "$3.tmp/vmtest" ]; then
+		mv "$3.tmp/vmtest" "$3"
+	else
+		mkdir -p "$3"
+	fi
+	rm -rf "$3.tmp"
+	rm -f "$raw"
+	echo "# off the disk in $(since "$start") s: ${2#"$work/"} ${3#"$work/"}/"
 	return $rc
 }
 
-rc_all=0 boots=0
+n=0 failed=0 boots=0
+# report NAME RUN_VM_EXIT: the guest's TAP lines off NAME.log, renumbered into the
+# stream; a "not ok" marked "# TODO" is a known bug, not a failure.
+report() {
+	local name=$1 rc=$2 log=$work/$1.log plan seen=0 line
+	# The console ends lines in CR LF; only the guest script's lines matter here.
+	tr -d '\r' <"$log" | grep -aE '^(ok|not ok) [0-9]+ |^# |^1\.\.[0-9]+$' >"$log.tap" || true
+	plan=$(sed -n 's/^1\.\.//p' "$log.tap")
+	while IFS= read -r line; do
+		case $line in
+		"not ok "*)
+			n=$((n + 1)) seen=$((seen + 1))
+			case $line in *' # TODO'*) ;; *) failed=$((failed + 1)) ;; esac
+			echo "not ok $n - $name: ${line#* - }" ;;
+		"ok "*)
+			n=$((n + 1)) seen=$((seen + 1))
+			echo "ok $n - $name: ${line#* - }" ;;
+		"#"*) echo "$line" ;;
+		esac
+	done <"$log.tap"
+	if ! tr -d '\r' <"$log" | grep -aq '^VMTEST-DONE'; then
+		n=$((n + 1)) failed=$((failed + 1))
+		echo "not ok $n - $name: the guest finished and reported (run-vm exit $rc)"
+		echo "# last lines of the console ($log):"
+		tr -d '\r' <"$log" | sed 's/\x1b\[[0-9;?]*[a-zA-Z]//g' | tail -n 25 | awk '{ print "#   " $0 }'
+	elif [ "$plan" != "$seen" ]; then
+		n=$((n + 1)) failed=$((failed + 1))
+		echo "not ok $n - $name: all $plan results read off the console (got $seen)"
+	fi
+}
+# host_check DESCRIPTION COMMAND...: a result of the host's own, in the stream.
+host_check() {
+	local desc=$1
+	shift
+	n=$((n + 1))
+	if "$@"; then echo "ok $n - $desc"; else failed=$((failed + 1)) && echo "not ok $n - $desc"; fi
+}
+
 # boot NAME OVERLAY INITRD PHASE [KERNEL ARGUMENTS]
 boot() {
 	local name=$1 disk=$2 initrd=$3 phase=$4 args=${5:-} log=$work/$1.log rc=0
 	boots=$((boots + 1))
-	"$persist/run-vm.sh" -a "${VFIO_BIND_VM_ACCEL:-tcg}" -t "${VFIO_BIND_VM_TIMEOUT:-900}" \
+	"$persist/run-vm.sh" -a "${VFIO_BIND_VM_ACCEL:-tcg}" -t "${VFIO_BIND_VM_TIMEOUT:-1200}" \
 		-l two -c "$args" -w "$work/run-$name" \
 		"$kernel" "$initrd" "$disk" guest-early.sh "$phase" \
 		>"$log" 2>"$log.err" </dev/null || rc=$?
 	echo "# --- $name: $(grep '^run-vm: .* took ' "$log.err" | sed 's/^run-vm: //')"
-	"$vm/tap-summary.sh" "vm-early $name" "$log" "$rc" || rc_all=1
+	report "$name" "$rc"
 }
 
-for tool in ${VFIO_BIND_EARLY_TOOLS:-initramfs-tools dracut}; do
+for tool in initramfs-tools dracut; do
+	# The last boot of this tool to run.
+	last=stale
+	if [ -n "${VFIO_BIND_VM_ONLY:-}" ]; then
+		case " $VFIO_BIND_VM_ONLY " in
+		*" $tool "* | *" $tool-stale "*) last=stale ;;
+		*" $tool-check "*) last=check ;;
+		*" $tool-prep "*) last=prep ;;
+		*) continue ;;
+		esac
+	fi
+	start=$(date +%s%N)
 	rootfs=$("$persist/make-rootfs.sh" "$cache" "$tool") || {
 		r=$?
-		[ $r -eq 77 ] && { echo "# vm-early: $tool: root skipped"; continue; }
+		[ $r -eq 77 ] && { echo "# vm-early: $tool: no root, skipped"; continue; }
 		fail "cannot make the $tool root"
 	}
+	echo "# $tool: root $rootfs in $(since "$start") s"
+	start=$(date +%s%N)
 	overlay "$tool" "$work/overlay-$tool"
 	"$persist/make-image.sh" -r "$rootfs" -k "$tree" -d "$work/destdir" -m "$ko" \
 		-x "$work/overlay-$tool" -s "$here/guest-early.sh" -o "$work/$tool.img" \
 		2>>"$work/image.log" || { cat "$work/image.log"; fail "cannot build the $tool root image"; }
+	echo "# $tool: image $work/$tool.img in $(since "$start") s"
 	disk=$work/$tool.qcow2
 	rm -f "$disk"
 	qemu-img create -q -f qcow2 -F raw -b "$work/$tool.img" "$disk"
 
 	boot "$tool-prep" "$disk" "$work/boot.cpio.gz" prep
-	if ! extract_initrd "$disk" "$work/$tool-initrd.img"; then
-		echo "not ok - vm-early $tool: /boot/initrd.img-$kver is on the disk after the prep boot"
-		rc_all=1
+	initrd=$work/$tool-initrd.img
+	if [ "$last" = prep ]; then
+		from_disk "$disk" - "$work/$tool-logs" || true
 		continue
 	fi
-	echo "# vm-early $tool: the guest's initramfs is $(du -k "$work/$tool-initrd.img" | cut -f1) KiB"
-	boot "$tool-check" "$disk" "$work/$tool-initrd.img" check "root=/dev/vda rw"
-	boot "$tool-stale" "$disk" "$work/$tool-initrd.img" stale "root=/dev/vda rw"
+	host_check "$tool: /boot/initrd.img-$kver is on the disk after the prep boot" \
+		from_disk "$disk" "$initrd" "$work/$tool-logs"
+	[ -s "$initrd" ] || continue
+	host_check "$tool: ... and it is the guest's own, not the stand-in ($(du -k "$initrd" | cut -f1) KiB)" \
+		sh -c "! cmp -s '$initrd' '$work/boot.cpio.gz'"
+	# root= for the distribution's initramfs; vmscript= and vmtest= are ignored there.
+	boot "$tool-check" "$disk" "$initrd" check "root=/dev/vda rw"
+	[ "$last" = check ] ||
+		boot "$tool-stale" "$disk" "$initrd" stale "root=/dev/vda rw"
+	from_disk "$disk" - "$work/$tool-logs" || true
 done
 
 [ "$boots" -gt 0 ] || skip "no initramfs tool's root could be made"
-echo "vm-early: $boots boots, $([ $rc_all -eq 0 ] && echo 'all passed' || echo 'some failed')"
-exit $rc_all
+echo "1..$n"
+echo "vm-early: $boots boots, $((n - failed)) passed, $failed failed"
+[ "$failed" -eq 0 ]
