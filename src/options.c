@@ -157,6 +157,10 @@ int options_parse(int argc, char *argv[], struct parsed_args *ret)
 		switch (c) {
 		case 'd':
 			/* The name goes into driver_override: nothing but a plain name may. */
+			/* The last of two would win in silence, and the first was meant too. */
+			if (a.opts.driver)
+				return usage_error("%s", "--driver given twice: one driver applies to every "
+						   "DEVICE; run vfio-bind once per driver");
 			if (!vb_name_is_valid(optarg))
 				return usage_error("'%s' is not a driver name", optarg);
 			a.opts.driver = optarg;

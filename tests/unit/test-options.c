@@ -147,6 +147,24 @@ static void test_ambiguous_abbreviations_are_named(void **state)
 	assert_true(a.opts.verbose);
 }
 
+/* One driver for every DEVICE: a second one is refused, not silently the one that wins. */
+static void test_driver_given_twice_is_refused(void **state)
+{
+	struct parsed_args a;
+	const char *said;
+	int rc;
+
+	said = PARSE_SAID(&rc, "-d", "vfio-pci", "--driver=mlx5_vfio_pci", "03:00.0", "04:00.0");
+	assert_int_equal(rc, -EINVAL);
+	assert_non_null(strstr(said, "--driver given twice: one driver applies to every DEVICE; "
+				     "run vfio-bind once per driver"));
+	said = PARSE_SAID(&rc, "-d", "vfio-pci", "-d", "vfio-pci", "03:00.0");
+	assert_int_equal(rc, -EINVAL);
+	assert_non_null(strstr(said, "given twice"));
+	assert_int_equal(PARSE(&a, "-d", "vfio-pci", "03:00.0", "04:00.0"), 0);
+	assert_string_equal(a.opts.driver, "vfio-pci");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -154,6 +172,7 @@ int main(void)
 		cmocka_unit_test(test_verbs),
 		cmocka_unit_test(test_usage_errors),
 		cmocka_unit_test(test_ambiguous_abbreviations_are_named),
+		cmocka_unit_test(test_driver_given_twice_is_refused),
 	};
 
 	/* The parser explains usage errors on stderr; keep the test log readable. */
