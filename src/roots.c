@@ -8,9 +8,14 @@
 #include "config.h"
 #include "roots.h"
 
+/*
+ * secure_getenv: these move where devices, modules and saved bindings are
+ * found, and a setuid or otherwise privileged caller must not take them from
+ * whoever started it.
+ */
 static char *env_or(const char *name, const char *fallback)
 {
-	const char *v = getenv(name);
+	const char *v = secure_getenv(name);
 
 	return strdup(v && *v ? v : fallback);
 }
@@ -24,9 +29,9 @@ int vb_roots_from_env(struct vb_roots *ret)
 	r.procfs = env_or("VFIO_BIND_PROCFS", "/proc");
 	r.config_dir = env_or("VFIO_BIND_CONFIG_DIR", VB_CONFIG_DIR);
 	r.run_dir = env_or("VFIO_BIND_RUN_DIR", VB_RUN_DIR);
-	v = getenv("VFIO_BIND_SYSTEM_ROOT");
+	v = secure_getenv("VFIO_BIND_SYSTEM_ROOT");
 	r.system_root = strdup(v ? v : "");
-	v = getenv("VFIO_BIND_MODULES_DIR");
+	v = secure_getenv("VFIO_BIND_MODULES_DIR");
 	if (v && *v) {
 		r.modules_dir = strdup(v);
 	} else {
@@ -35,14 +40,14 @@ int vb_roots_from_env(struct vb_roots *ret)
 		if (uname(&u) < 0 || asprintf(&r.modules_dir, "/lib/modules/%s", u.release) < 0)
 			r.modules_dir = NULL;
 	}
-	v = getenv("VFIO_BIND_MODPROBE_DIR");
+	v = secure_getenv("VFIO_BIND_MODPROBE_DIR");
 	if (v && *v)
 		r.modprobe_dir = strdup(v);
 	if (v && *v && !r.modprobe_dir) {
 		vb_roots_free(&r);
 		return -ENOMEM;
 	}
-	v = getenv("VFIO_BIND_HWDB");
+	v = secure_getenv("VFIO_BIND_HWDB");
 	if (v && *v)
 		r.hwdb = strdup(v);
 	if (!r.sysfs || !r.procfs || !r.config_dir || !r.run_dir || !r.system_root ||
