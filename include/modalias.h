@@ -23,6 +23,13 @@ int vb_modalias_parse_pci(const char *modalias, struct vb_pci_ids *ret);
 char *vb_modalias_describe(const char *modalias);
 
 /*
+ * The first compatible of a device-tree modalias
+ * ("of:NethernetT(null)Csnps,dwmac-3.70aCsnps,dwmac" gives "snps,dwmac-3.70a"),
+ * or NULL. The only reader of that format: --list and the reset rule agree.
+ */
+char *vb_modalias_of_first_compatible(const char *modalias);
+
+/*
  * v's low digits hex digits into out (no terminator), upper or lower case:
  * the ids of thousands of listed devices, without printf.
  */

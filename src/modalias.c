@@ -69,6 +69,33 @@ int vb_modalias_parse_pci(const char *modalias, struct vb_pci_ids *ret)
 	return 0;
 }
 
+/*
+ * The kernel writes "of:N<name>T<type>" and then "C<compatible>" for each
+ * compatible, with nothing escaped. A node without device_type has the type
+ * "(null)" ("<NULL>" on old kernels): found first, so that a 'T' or 'C' in
+ * the name cannot pass for a separator. Else names and types are lower case
+ * by convention, and the first 'T' ends the name, the next 'C' the type.
+ */
+char *vb_modalias_of_first_compatible(const char *modalias)
+{
+	static const char *const null_types[] = { "T(null)C", "T<NULL>C" };
+	const char *name, *type = NULL, *c;
+	size_t len;
+
+	if (!modalias || strncmp(modalias, "of:N", 4) != 0)
+		return NULL;
+	name = modalias + 4;
+	for (size_t i = 0; i < sizeof(null_types) / sizeof(null_types[0]) && !type; i++)
+		type = strstr(name, null_types[i]);
+	if (!type)
+		type = strchr(name, 'T');
+	c = type ? strchr(type + 1, 'C') : NULL;
+	if (!c)
+		return NULL;
+	len = strcspn(c + 1, "C");
+	return len ? strndup(c + 1, len) : NULL;
+}
+
 /* "v00001234d00005678..." style hex fields to "1234:5678". */
 static char *vendor_device(const char *s, const char *vtag, const char *dtag)
 {
@@ -90,7 +117,7 @@ static char *vendor_device(const char *s, const char *vtag, const char *dtag)
 
 char *vb_modalias_describe(const char *modalias)
 {
-	const char *s = modalias, *c;
+	const char *s = modalias;
 
 	if (!s)
 		return NULL;
@@ -98,12 +125,8 @@ char *vb_modalias_describe(const char *modalias)
 		return vendor_device(s + 4, "v", "d");
 	if (strncmp(s, "cdx:", 4) == 0)
 		return vendor_device(s + 4, "v", "d");
-	if (strncmp(s, "of:", 3) == 0) {
-		/* of:N<name>T<type>C<compatible>[C<compatible>...]: names and types are lower case. */
-		c = strchr(s, 'T');
-		c = c ? strchr(c, 'C') : NULL;
-		return c ? strndup(c + 1, strcspn(c + 1, "C")) : NULL;
-	}
+	if (strncmp(s, "of:", 3) == 0)
+		return vb_modalias_of_first_compatible(s);
 	if (strncmp(s, "acpi:", 5) == 0)
 		return strndup(s + 5, strcspn(s + 5, ":"));
 	if (strncmp(s, "platform:", 9) == 0)

@@ -5,13 +5,13 @@
 
 #include "context.h"
 #include "device.h"
+#include "modalias.h"
 #include "platform.h"
 #include "sysfs.h"
 
 char *vb_platform_first_compatible(const struct vb_device *dev)
 {
 	_cleanup_close_ int fd = openat(dev->dfd, "of_node/compatible", O_RDONLY | O_CLOEXEC);
-	const char *c;
 	char buf[256];
 	ssize_t n;
 
@@ -20,12 +20,7 @@ char *vb_platform_first_compatible(const struct vb_device *dev)
 		buf[n] = '\0';
 		return buf[0] ? strdup(buf) : NULL;
 	}
-	/* Else the modalias, "of:NnameTtypeCcompat1Ccompat2". */
-	if (!dev->modalias || strncmp(dev->modalias, "of:", 3) != 0 ||
-	    !(c = strchr(dev->modalias, 'C')))
-		return NULL;
-	c++;
-	return strndup(c, strcspn(c, "C"));
+	return vb_modalias_of_first_compatible(dev->modalias);
 }
 
 /* vfio_platform's reset_required: the live value, else modprobe.d's, else its default (yes). */

@@ -77,12 +77,48 @@ static void test_every_bus_modalias_is_described(void **state)
 	described(NULL, NULL);
 }
 
+static void first_compatible(const char *modalias, const char *want)
+{
+	char *got = vb_modalias_of_first_compatible(modalias);
+
+	if (!want) {
+		assert_null(got);
+		return;
+	}
+	assert_non_null(got);
+	assert_string_equal(got, want);
+	free(got);
+}
+
+/* N, then T, then the C fields: a 'C' or 'T' inside the name is not a separator. */
+static void test_of_first_compatible_follows_the_structure(void **state)
+{
+	first_compatible("of:NethernetT(null)Csnps,dwmac-3.70aCsnps,dwmac", "snps,dwmac-3.70a");
+	first_compatible("of:Ni2cT<NULL>Csamsung,s3c2440-i2c", "samsung,s3c2440-i2c");
+	first_compatible("of:NserialTserialCns16550a", "ns16550a");
+	first_compatible("of:NCANT(null)Cfsl,imx6q-flexcanCfsl,imx25-flexcan", "fsl,imx6q-flexcan");
+	first_compatible("of:NfooCbarT(null)Cvendor,dev", "vendor,dev");
+	first_compatible("of:NaTbCcT(null)Cvendor,dev", "vendor,dev");
+	first_compatible("of:NcpuTcpuCarm,cortex-a53", "arm,cortex-a53");
+	first_compatible("of:NfooT(null)", NULL);
+	first_compatible("of:NfooT(null)C", NULL);
+	first_compatible("of:Nfoo", NULL);
+	first_compatible("platform:of:NfooT(null)Cx,y", NULL);
+	first_compatible("acpi:PNP0501:", NULL);
+	first_compatible(NULL, NULL);
+	/* --list says the same. */
+	described("of:NCANT(null)Cfsl,imx6q-flexcan", "fsl,imx6q-flexcan");
+	described("of:NfooCbarT(null)Cvendor,dev", "vendor,dev");
+	described("of:NaTbCcT(null)Cvendor,dev", "vendor,dev");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pci_modalias_gives_ids_and_class),
 		cmocka_unit_test(test_garbage_modalias_is_refused),
 		cmocka_unit_test(test_every_bus_modalias_is_described),
+		cmocka_unit_test(test_of_first_compatible_follows_the_structure),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
