@@ -19,9 +19,9 @@ packages=(
 	# real-kernel tests: QEMU, a busybox initramfs, out-of-tree module builds,
 	# and a debootstrap'd Debian root with systemd for the udev rule
 	qemu-system-x86 qemu-utils busybox-static cpio gzip zstd xz-utils make libelf-dev
-	ca-certificates debootstrap e2fsprogs
+	ca-certificates debootstrap e2fsprogs btrfs-progs strace
 	# fuzzers, valgrind, benchmarks
-	clang libclang-rt-14-dev valgrind strace hyperfine
+	clang libclang-rt-14-dev valgrind hyperfine
 )
 
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
