@@ -38,9 +38,11 @@ bool vb_group_viable(const struct vb_group *g, const char *moving);
 
 /*
  * Refuse to take a device the host is using: a block device under
- * it that is mounted, swapped on or held; a network interface under it that
- * is up with an address or route (or enslaved to one that is); the boot VGA
- * device while a driver runs the console on it. -EBUSY naming what is in use.
+ * it that is mounted (by device number, mount source, or as a member of a
+ * mounted btrfs or bcachefs), swapped on or held; a network interface under
+ * it that is up with an address or route (or enslaved to one that is); the
+ * boot VGA device while a driver runs the console on it. -EBUSY naming what
+ * is in use, also when the /proc table that would tell cannot be read.
  */
 int vb_device_check_in_use(const struct vb_roots *roots, const struct vb_device *dev,
 			   struct vb_error *err);
