@@ -52,8 +52,17 @@ int vb_store_device_files(const struct vb_roots *roots, const char *bus, const c
 			  char ***ret_paths, unsigned *ret_n);
 
 /*
+ * Whether a binding can be saved now and trusted when read back: the config
+ * directory (if there yet) is root's, writable by nobody else, and writable
+ * (-EROFS on a read-only file system). Asked before a device is moved, so a
+ * bind that could not be saved moves nothing.
+ */
+int vb_store_check_writable(const struct vb_roots *roots, struct vb_error *err);
+
+/*
  * Write atomically: temp file, fsync, rename. Entries an earlier device left
- * at the same address are removed.
+ * at the same address are removed. Refused (-EPERM) in a directory whose
+ * files would not be trusted.
  */
 int vb_store_save(const struct vb_roots *roots, const struct vb_saved *s, struct vb_error *err);
 

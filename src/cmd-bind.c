@@ -104,7 +104,10 @@ void cmd_bind_one(struct cmd_run *run, const char *name, const char *driver, boo
 		bo.abandon = save_abandon;
 		bo.commit_data = &job;
 	}
-	if (vb_device_open(&run->ctx->roots, run->opts->bus, name, &dev, &out.error) < 0)
+	/* A binding that could not be saved, or not trusted once saved: nothing is moved. */
+	if (bo.commit && vb_store_check_writable(&run->ctx->roots, &out.error) < 0)
+		out.status = VB_STATUS_FAILED;
+	else if (vb_device_open(&run->ctx->roots, run->opts->bus, name, &dev, &out.error) < 0)
 		out.status = VB_STATUS_FAILED;
 	else
 		vb_bind(run->ctx, dev, &bo, &out);

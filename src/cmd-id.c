@@ -46,8 +46,12 @@ int cmd_bind_ids(struct vb_context *ctx, const struct cmd_opts *o)
 		snprintf(rule.id, sizeof(rule.id), "%s", id);
 		if (o->driver)
 			snprintf(rule.driver, sizeof(rule.driver), "%s", o->driver);
-		/* The rule first: a device that appears while we bind the others is covered. */
-		if (!o->no_save && !o->dry_run && vb_store_save(&ctx->roots, &rule, &err) < 0) {
+		/*
+		 * The rule first: a device that appears while we bind the others is
+		 * covered. One that could not be saved or trusted binds nothing.
+		 */
+		if (!o->no_save && !o->dry_run &&
+		    (vb_store_check_writable(&ctx->roots, &err) < 0 || vb_store_save(&ctx->roots, &rule, &err) < 0)) {
 			cmd_print_error(id, &err);
 			run.rc = EXIT_FAILED;
 			continue;

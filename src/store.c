@@ -273,6 +273,55 @@ char *vb_store_id_path(const struct vb_roots *roots, const char *bus, const char
 	return vb_path("%s/%s-id-%s.conf", roots->config_dir, bus, id);
 }
 
+/* Owned by root and writable by root alone: else a user could make root rebind devices. */
+static bool trusted(const struct stat *st)
+{
+	return st->st_uid == 0 && !(st->st_mode & (S_IWGRP | S_IWOTH));
+}
+
+/*
+ * Whether the config directory's files would be trusted when read back: a
+ * save there succeeds today and is refused at the next boot and hotplug,
+ * so the bind is refused now instead. A directory not there yet is made 0755.
+ */
+static int check_trusted_dir(const struct vb_roots *roots, struct vb_error *err)
+{
+	const char *dir = roots->config_dir;
+	struct stat st;
+
+	if (stat(dir, &st) < 0)
+		return errno == ENOENT ? 0 : vb_error_set_sys(err, -errno, "cannot read '%s'", dir);
+	if (!S_ISDIR(st.st_mode))
+		return vb_error_set(err, -ENOTDIR, "'%s' is not a directory: the binding cannot be saved", dir);
+	if (!trusted(&st)) {
+		vb_error_set(err, -EPERM, "'%s' is not owned by root or is writable by others: "
+			     "a binding saved there would not be trusted", dir);
+		vb_error_hint(err, "chown root:root '%s' && chmod 755 '%s', or bind with --no-save", dir, dir);
+		return -EPERM;
+	}
+	return 0;
+}
+
+int vb_store_check_writable(const struct vb_roots *roots, struct vb_error *err)
+{
+	const char *dir = roots->config_dir;
+	int r = check_trusted_dir(roots, err);
+
+	if (r < 0)
+		return r;
+	if (access(dir, W_OK) == 0 || errno == ENOENT)
+		return 0;
+	if (errno == EROFS) {
+		vb_error_set(err, -EROFS, "'%s' is on a read-only file system: the binding cannot be saved", dir);
+		vb_error_hint(err, "remount it read-write, or bind with --no-save");
+		return -EROFS;
+	}
+	r = -errno;
+	vb_error_set_sys(err, r, "cannot save the binding in '%s'", dir);
+	vb_error_hint(err, "check its permissions, or bind with --no-save");
+	return r;
+}
+
 static int ensure_dir(const struct vb_roots *roots, struct vb_error *err)
 {
 	if (mkdir(roots->config_dir, 0755) < 0 && errno != EEXIST)
@@ -301,7 +350,9 @@ int vb_store_save_begin(const struct vb_roots *roots, const struct vb_saved *s,
 		pending_clear(p);
 		return -ENOMEM;
 	}
-	r = ensure_dir(roots, err);
+	r = check_trusted_dir(roots, err);
+	if (r == 0)
+		r = ensure_dir(roots, err);
 	if (r < 0) {
 		pending_clear(p);
 		return r;
@@ -383,12 +434,6 @@ int vb_store_save(const struct vb_roots *roots, const struct vb_saved *s, struct
 	int r = vb_store_save_begin(roots, s, &p, err);
 
 	return r < 0 ? r : vb_store_save_finish(roots, s, &p, err);
-}
-
-/* Owned by root and writable by root alone: else a user could make root rebind devices. */
-static bool trusted(const struct stat *st)
-{
-	return st->st_uid == 0 && !(st->st_mode & (S_IWGRP | S_IWOTH));
 }
 
 int vb_store_load(const struct vb_roots *roots, const char *path, struct vb_saved *ret,
