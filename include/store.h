@@ -20,7 +20,7 @@ struct vb_saved {
 	char id[10];                  /* "15B3:101E" for an ID rule, else "" */
 	char driver[VB_NAME_MAX + 1]; /* "" in an ID rule: chosen per device */
 	char module[VB_NAME_MAX + 1];
-	char modalias[256];           /* identity of the device saved at that address */
+	char modalias[1024];          /* identity of the device saved at that address */
 	char host_driver[VB_NAME_MAX + 1]; /* the driver it was taken from; "" unknown */
 };
 
@@ -29,7 +29,10 @@ int vb_saved_parse(const char *text, struct vb_saved *ret, struct vb_error *err)
 /* The file's text for s; the caller frees. */
 char *vb_saved_format(const struct vb_saved *s);
 
-/* A modalias fit to be saved and to name a file: printable, no '/', quotes or '\\'. */
+/*
+ * A modalias fit to be saved and, when the name fits, to name a file:
+ * printable, no '/', quotes or '\\', shorter than vb_saved's field.
+ */
 bool vb_store_modalias_is_valid(const char *s);
 
 /* "15b3:101e" (any case) to "15B3:101E"; -EINVAL otherwise. */
@@ -39,7 +42,10 @@ int vb_pci_id_canonical(const char *arg, char ret[10]);
  * Where an entry lives. A device's file is named by its address and its
  * modalias, "pci-0000:03:00.0=pci:v000015B3d...i00.conf", so the udev rule,
  * which can compare no two values, finds it only while the same device sits
- * at that address. An ID rule is "pci-id-15B3:101E.conf".
+ * at that address. A name longer than NAME_MAX (a device-tree modalias
+ * lists every compatible) is "platform-DEVICE.conf" instead, the modalias
+ * kept inside, where --restore and --udev-export compare it. An ID rule is
+ * "pci-id-15B3:101E.conf".
  */
 char *vb_store_entry_path(const struct vb_roots *roots, const struct vb_saved *s);
 char *vb_store_id_path(const struct vb_roots *roots, const char *bus, const char *id);

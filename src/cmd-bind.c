@@ -36,7 +36,7 @@ static void saved_from(const struct vb_roots *roots, const struct vb_device *dev
 	snprintf(s->driver, sizeof(s->driver), "%s", driver ? driver : "");
 	if (out->vfio_module)
 		snprintf(s->module, sizeof(s->module), "%s", out->vfio_module);
-	/* A modalias that could not name a file or pass for one is left out. */
+	/* A modalias that could not pass for one (or is too long to keep) is left out. */
 	if (dev->modalias && vb_store_modalias_is_valid(dev->modalias))
 		snprintf(s->modalias, sizeof(s->modalias), "%s", dev->modalias);
 	host_driver_of(roots, dev, out, s);

@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
@@ -43,7 +44,7 @@ int vb_pci_id_canonical(const char *arg, char ret[10])
 
 bool vb_store_modalias_is_valid(const char *s)
 {
-	if (!*s || strlen(s) >= 256)
+	if (!*s || strlen(s) >= sizeof(((struct vb_saved *)NULL)->modalias))
 		return false;
 	for (; *s; s++)
 		if (!isgraph((unsigned char)*s) || strchr("\"\\/", *s))
@@ -67,7 +68,7 @@ int vb_saved_parse(const char *text, struct vb_saved *ret, struct vb_error *err)
 	for (const char *line = text; line && *line;) {
 		const char *end = strchr(line, '\n');
 		size_t len = end ? (size_t)(end - line) : strlen(line);
-		char buf[512], *eq;
+		char buf[sizeof(s.modalias) + 64], *eq;
 		int r = 0;
 
 		lineno++;
@@ -156,7 +157,8 @@ char *vb_store_entry_path(const struct vb_roots *roots, const struct vb_saved *s
 {
 	if (!s->device[0])
 		return vb_store_id_path(roots, s->bus, s->id);
-	if (!s->modalias[0])
+	/* The name the udev rule looks for, when a file may have it; else the address alone. */
+	if (!s->modalias[0] || strlen(s->bus) + strlen(s->device) + strlen(s->modalias) + 7 > NAME_MAX)
 		return vb_path("%s/%s-%s.conf", roots->config_dir, s->bus, s->device);
 	return vb_path("%s/%s-%s=%s.conf", roots->config_dir, s->bus, s->device, s->modalias);
 }

@@ -271,4 +271,80 @@ test_restore_reapplies_a_platform_binding() {
 	assert_bus_driver platform $ETH vfio-platform
 }
 
+# A device-tree modalias lists every compatible: N compatibles of ~30 chars.
+long_modalias() { # N [VARIANT]
+	printf 'of:NbusT(null)'
+	_i=0
+	while [ $_i -lt "$1" ]; do
+		printf 'Cacme%s,soc-interconnect-bus-rev%02d' "${2:-}" $_i
+		_i=$((_i + 1))
+	done
+}
+
+LONG=fe300000.bus
+
+# An entry named BUS-DEVICE=MODALIAS.conf would pass NAME_MAX: it is saved by
+# its address alone, the modalias inside, which --restore and udev compare.
+test_platform_device_with_a_long_modalias_is_saved_by_its_address() {
+	board
+	no_reset_required
+	_ma=$(long_modalias 9)
+	[ ${#_ma} -gt 290 ] || fail "the modalias is only ${#_ma} long"
+	fake_bus_device platform $LONG "$_ma" 15 acme,soc-interconnect-bus-rev00
+	fake_bus_host_driver platform acme-bus acme_bus 'of:*acme,soc-interconnect-bus*'
+	fake_bus_bind platform $LONG acme-bus
+	vb --platform $LONG
+	assert_rc 0
+	assert_bus_driver platform $LONG vfio-platform
+	_f=$T/config/platform-$LONG.conf
+	[ -f "$_f" ] || fail "not saved as platform-$LONG.conf: $(ls "$T/config")"
+	grep -qxF "VFIO_BIND_MODALIAS=$_ma" "$_f" || fail "the modalias is not kept inside: $(cat "$_f")"
+	[ "$(ls "$T/config" | grep -c "^platform-$LONG")" = 1 ] || fail "more than one entry: $(ls "$T/config")"
+	# Back on its host driver (a reboot, or by hand): --restore and udev take it again.
+	rm -f "$S/bus/platform/devices/$LONG/driver" "$S/bus/platform/drivers/vfio-platform/$LONG"
+	echo "(null)" >"$S/bus/platform/devices/$LONG/driver_override"
+	fake_bus_bind platform $LONG acme-bus
+	vb --udev-export --platform $LONG
+	assert_rc 0
+	grep -qx 'VFIO_BIND_DRIVER=vfio-platform' "$T/out" || fail "udev is not given the binding"
+	vb --restore
+	assert_rc 0
+	assert_bus_driver platform $LONG vfio-platform
+	# A different device at that address: neither --restore nor udev takes it.
+	rm -f "$S/bus/platform/devices/$LONG/driver" "$S/bus/platform/drivers/vfio-platform/$LONG"
+	echo "(null)" >"$S/bus/platform/devices/$LONG/driver_override"
+	fake_bus_bind platform $LONG acme-bus
+	_other=$(long_modalias 9 x)
+	echo "$_other" >"$S/bus/platform/devices/$LONG/modalias"
+	printf 'MODALIAS=%s\n' "$_other" >"$S/bus/platform/devices/$LONG/uevent"
+	vb --restore --platform $LONG
+	assert_rc 1
+	assert_says 'a different device sits here now'
+	assert_bus_driver platform $LONG acme-bus
+	vb --udev-export --platform $LONG
+	assert_rc 1
+	[ ! -s "$T/out" ] || fail "a binding saved for another device reached udev: $(cat "$T/out")"
+	vb --unbind --platform $LONG
+	[ ! -e "$_f" ] || fail "--unbind did not forget it"
+}
+
+# Short enough to keep, too long to be a file's name with the address.
+test_platform_device_whose_entry_name_would_pass_name_max_binds() {
+	board
+	no_reset_required
+	_ma=$(long_modalias 7)
+	fake_bus_device platform $LONG "$_ma" 15
+	fake_bus_host_driver platform acme-bus acme_bus 'of:*acme,soc-interconnect-bus*'
+	fake_bus_bind platform $LONG acme-bus
+	vb --platform $LONG
+	assert_rc 0
+	assert_bus_driver platform $LONG vfio-platform
+	grep -qxF "VFIO_BIND_MODALIAS=$_ma" "$T/config/platform-$LONG.conf" ||
+		fail "not saved by its address with its modalias: $(ls "$T/config")"
+	# A short one keeps the name the udev rule looks for first.
+	vb --platform $ETH
+	assert_rc 0
+	ls "$T/config/platform-$ETH=of:"*.conf >/dev/null 2>&1 || fail "$ETH is not saved by its modalias"
+}
+
 fake_main "$@"

@@ -316,6 +316,44 @@ static void test_device_file_is_named_by_address_and_identity(void **state)
 	free(p2);
 }
 
+/* A name past NAME_MAX is the address alone; the modalias is kept inside and the forms replace each other. */
+static void test_long_modalias_is_saved_by_address_alone(void **state)
+{
+	struct vb_roots *roots = *state;
+	struct vb_saved s = sample("fe300000.bus"), back, short_one;
+	char *path, *short_path, **paths;
+	unsigned n;
+
+	snprintf(s.bus, sizeof(s.bus), "platform");
+	memset(s.modalias, 'x', 300);
+	memcpy(s.modalias, "of:N", 4);
+	s.modalias[300] = '\0';
+	path = vb_store_entry_path(roots, &s);
+	assert_non_null(strstr(path, "/platform-fe300000.bus.conf"));
+	assert_true(vb_store_path_names_device(path, "platform", "fe300000.bus"));
+	assert_int_equal(vb_store_save(roots, &s, NULL), 0);
+	assert_int_equal(vb_store_load(roots, path, &back, NULL), 0);
+	assert_string_equal(back.modalias, s.modalias);
+
+	short_one = s;
+	snprintf(short_one.modalias, sizeof(short_one.modalias), "of:NbusT(null)Cacme,bus");
+	short_path = vb_store_entry_path(roots, &short_one);
+	assert_non_null(strstr(short_path, "/platform-fe300000.bus=of:NbusT(null)Cacme,bus.conf"));
+	assert_int_equal(vb_store_save(roots, &short_one, NULL), 0);
+	assert_int_equal(vb_store_device_files(roots, "platform", "fe300000.bus", &paths, &n), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(paths[0], short_path);
+	vb_store_list_free(paths, n);
+	assert_int_equal(vb_store_save(roots, &s, NULL), 0);
+	assert_int_equal(vb_store_device_files(roots, "platform", "fe300000.bus", &paths, &n), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(paths[0], path);
+	vb_store_list_free(paths, n);
+	assert_int_equal(vb_store_forget_device(roots, "platform", "fe300000.bus", NULL), 1);
+	free(path);
+	free(short_path);
+}
+
 static void test_untrusted_entries_are_refused(void **state)
 {
 	struct vb_roots *roots = *state;
@@ -395,6 +433,8 @@ int main(void)
 		cmocka_unit_test(test_sync_reports_errors_and_closes_fd),
 		cmocka_unit_test_setup_teardown(test_device_file_is_named_by_address_and_identity,
 						setup_dir, teardown_dir),
+		cmocka_unit_test_setup_teardown(test_long_modalias_is_saved_by_address_alone, setup_dir,
+						teardown_dir),
 		cmocka_unit_test_setup_teardown(test_odd_files_are_refused_and_do_not_stop_others,
 						setup_dir, teardown_dir),
 	};
