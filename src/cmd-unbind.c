@@ -1,6 +1,30 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "cmd.h"
+#include "modalias.h"
 #include "store.h"
+
+/*
+ * A device handed back that an ID rule still covers is taken again at the
+ * next hotplug or boot: say so, and how to drop the rule.
+ */
+static void note_id_rule(struct cmd_run *run, const char *name, const struct vb_device *dev,
+			 const struct vb_outcome *out)
+{
+	const struct vb_roots *roots = &run->ctx->roots;
+	_cleanup_free_ char *path = NULL;
+	struct vb_saved rule;
+	char id[10];
+
+	if (run->opts->quiet || run->opts->dry_run || !dev || !dev->has_ids || out->vanished ||
+	    (out->status != VB_STATUS_UNBOUND && out->status != VB_STATUS_NOT_BOUND))
+		return;
+	vb_pci_ids_id(&dev->ids, id);
+	path = vb_store_id_path(roots, dev->bus->name, id);
+	if (!path || vb_store_load(roots, path, &rule, NULL) < 0)
+		return;
+	cmd_error(name, "note: the saved rule for ID %s still covers it: it is bound again at the next "
+		  "hotplug or boot; 'vfio-bind --unbind --id %s' removes the rule", id, id);
+}
 
 void cmd_unbind_one(struct cmd_run *run, const char *name)
 {
@@ -46,6 +70,7 @@ void cmd_unbind_one(struct cmd_run *run, const char *name)
 	if (sync.fd >= 0)
 		vb_sync_wait(&sync);
 	cmd_run_report(run, name, dev, &out, NULL);
+	note_id_rule(run, name, dev, &out);
 	vb_outcome_clear(&out);
 }
 

@@ -71,4 +71,38 @@ test_unbind_without_host_driver_clears_override() {
 	echo "NOTE: exit status $rc; stderr: $(tr '\n' ' ' <"$T/err")"
 }
 
+# An ID rule still covers a device handed back by its address: it comes back
+# at the next hotplug or boot, and the user is told so, and how to stop it.
+test_unbind_of_a_device_an_id_rule_covers_says_so() {
+	vb --id 8086:10d3
+	assert_rc 0
+	assert_driver $E1000E e1000e-vfio-pci
+	vb --unbind $E1000E
+	assert_rc 0
+	assert_driver $E1000E e1000e
+	grep -qF "$E1000E: note: the saved rule for ID 8086:10D3 still covers it: it is bound again at the next hotplug or boot; 'vfio-bind --unbind --id 8086:10D3' removes the rule" "$T/err" ||
+		fail "no note on stderr about the ID rule"
+	[ -f "$T/config/pci-id-8086:10D3.conf" ] || fail "the rule went with the device"
+	# JSON: on stderr too, the document unchanged.
+	vb --json $E1000E
+	assert_rc 0
+	vb --unbind --json $E1000E
+	assert_rc 0
+	grep -q 'note: the saved rule for ID 8086:10D3' "$T/err" || fail "no note in JSON mode"
+	grep -q 'note:' "$T/out" && fail "the note went to stdout"
+	vb --no-save $E1000E
+	vb --unbind -q $E1000E
+	assert_rc 0
+	assert_driver $E1000E e1000e
+	[ ! -s "$T/err" ] || fail "-q still says: $(cat "$T/err")"
+	# Without the rule, nothing to say.
+	vb --unbind --id 8086:10d3
+	assert_rc 0
+	vb --no-save $E1000E
+	vb --unbind $E1000E
+	assert_rc 0
+	grep -q 'note:' "$T/err" && fail "a note without a rule"
+	return 0
+}
+
 fake_main "$@"
