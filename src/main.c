@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,7 +97,7 @@ static int run_verb(struct vb_context *ctx, const struct parsed_args *a)
 	}
 }
 
-int main(int argc, char *argv[])
+static int run(int argc, char *argv[])
 {
 	_cleanup_close_ int lock_fd = -1;
 	struct vb_bus other_bus;
@@ -142,4 +144,48 @@ int main(int argc, char *argv[])
 	free(a.opts.devices);
 	vb_context_clear(&ctx);
 	return rc;
+}
+
+/*
+ * A closed 0, 1 or 2 is the number the next open() returns: output would
+ * land in the lock or a saved binding. Each closed one becomes /dev/null.
+ */
+static int std_fds_open(void)
+{
+	for (int fd = 0; fd <= 2; fd++) {
+		int n;
+
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		/* The lowest free number: fd, as 0 .. fd-1 are open by now. */
+		n = open("/dev/null", O_RDWR | O_NOCTTY);
+		if (n != fd) {
+			if (n >= 0)
+				close(n);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Output that could not be written is a failure, not a success nobody saw. */
+static int finish_output(int rc)
+{
+	errno = 0;
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return rc;
+	cmd_error(NULL, "cannot write the output: %s", strerror(errno ? errno : EIO));
+	return rc == EXIT_USAGE ? rc : EXIT_FAILED;
+}
+
+int main(int argc, char *argv[])
+{
+	if (std_fds_open() < 0)
+		return EXIT_FAILED;
+	/*
+	 * A reader that is gone (vfio-bind ... | head) fails the writes with
+	 * EPIPE; being killed half-way through a batch would cut it short.
+	 */
+	signal(SIGPIPE, SIG_IGN);
+	return finish_output(run(argc, argv));
 }
