@@ -209,7 +209,8 @@ static bool source_is_block(const struct vb_roots *roots, const char *source, co
 	unsigned maj, min;
 	struct stat st;
 
-	if (!base)
+	/* A path: "server:/export/nvme0n1" is an NFS export, not the disk. */
+	if (source[0] != '/' || !base)
 		return false;
 	if (strcmp(base + 1, block) == 0)
 		return true;

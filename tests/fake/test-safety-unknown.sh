@@ -66,6 +66,7 @@ test_other_anonymous_mounts_leave_the_disk_free() {
 		echo '36 25 0:45 / /mnt rw - btrfs /dev/sda2 rw'
 		echo '37 25 0:46 / /srv rw - zfs tank/srv rw'
 		echo '38 25 0:47 / /run/ovl rw - overlay overlay rw,lowerdir=/nvme0n1p2'
+		echo '39 25 0:48 / /net rw - nfs4 server:/export/nvme0n1p2 rw'
 	} >"$T/proc/self/mountinfo"
 	vb $NVME
 	assert_rc 0
