@@ -53,10 +53,17 @@ struct vb_bind_opts {
 		       struct vb_error *err);
 	void (*abandon)(void *data);
 	void *commit_data;
-	/* --unbind --force of a device a process holds: told who, before it blocks. */
+	/* --force past a process that holds the device: told who, before it blocks. */
 	void (*waiting)(void *data, const struct vb_device *dev, const struct vb_holder *holders,
 			unsigned n);
 	void *waiting_data;
+	/*
+	 * Around a write that blocks until a holder lets go: let the run's lock go
+	 * and take it again, so other runs need not wait for that process too.
+	 */
+	void (*lock_release)(void *data);
+	void (*lock_retake)(void *data);
+	void *lock_data;
 };
 
 /* Everything the command layer needs to report one device. */
@@ -99,6 +106,13 @@ int vb_unbind(struct vb_context *ctx, struct vb_device *dev, const struct vb_bin
  * a --group transaction fails after this device succeeded). True when back.
  */
 bool vb_bind_undo(struct vb_context *ctx, struct vb_device *dev, struct vb_outcome *out);
+
+/*
+ * Put a device back on old_driver (NULL: none) with old_override (NULL: none)
+ * from wherever it is now; true when it is there.
+ */
+bool vb_put_back(struct vb_context *ctx, struct vb_device *dev, const char *old_driver,
+		 const char *old_override);
 
 /* Whether dev's IOMMU group can go to a VM once dev is on VFIO, and what is in the way. */
 void vb_group_viability(struct vb_context *ctx, const struct vb_device *dev,

@@ -114,5 +114,5 @@ void vb_store_list_free(char **paths, unsigned n);
 /* How many entries this process has written anew or removed so far. */
 unsigned vb_store_changes(void);
 
-/* Serialize runs: an exclusive lock held until the fd is closed. */
-int vb_store_lock(const struct vb_roots *roots, int *ret_fd, struct vb_error *err);
+/* Remove the temp files of saves whose runs were killed (call it under the lock). */
+void vb_store_drop_stale_temps(const struct vb_roots *roots);

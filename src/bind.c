@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "bind.h"
+#include "journal.h"
 #include "safety.h"
 #include "sysfs.h"
 
@@ -287,30 +288,22 @@ static int load_and_name_driver(struct vb_context *ctx, struct vb_device *dev,
 	return 0;
 }
 
-static bool roll_back(struct vb_context *ctx, struct vb_device *dev, struct vb_outcome *out);
-
-bool vb_bind_undo(struct vb_context *ctx, struct vb_device *dev, struct vb_outcome *out)
-{
-	out->rolled_back = roll_back(ctx, dev, out);
-	return out->rolled_back;
-}
-
-/* Put back the override and the driver the device had; true when it is back. */
-static bool roll_back(struct vb_context *ctx, struct vb_device *dev, struct vb_outcome *out)
+bool vb_put_back(struct vb_context *ctx, struct vb_device *dev, const char *old_driver,
+		 const char *old_override)
 {
 	_cleanup_free_ char *ovr = attr_path(dev, "driver_override");
 
 	if (vb_device_refresh(dev) < 0)
 		return false;
-	if (dev->driver && !streq_ptr(dev->driver, out->old_driver)) {
+	if (dev->driver && !streq_ptr(dev->driver, old_driver)) {
 		_cleanup_free_ char *unbind = driver_file(ctx, dev, dev->driver, "unbind");
 
 		vb_write_attr(unbind, dev->name);
 	}
 	/* "\n" clears it; writing "(null)" back would block every driver. */
-	vb_write_attr(ovr, out->old_override ? out->old_override : "\n");
-	if (out->old_driver && vb_device_refresh(dev) == 0 && !dev->driver) {
-		_cleanup_free_ char *bind = driver_file(ctx, dev, out->old_driver, "bind");
+	vb_write_attr(ovr, old_override ? old_override : "\n");
+	if (old_driver && vb_device_refresh(dev) == 0 && !dev->driver) {
+		_cleanup_free_ char *bind = driver_file(ctx, dev, old_driver, "bind");
 		_cleanup_free_ char *probe = bus_path(ctx, dev, "drivers_probe");
 
 		if (vb_write_attr(bind, dev->name) < 0)
@@ -318,7 +311,19 @@ static bool roll_back(struct vb_context *ctx, struct vb_device *dev, struct vb_o
 	}
 	if (vb_device_refresh(dev) < 0)
 		return false;
-	return streq_ptr(dev->driver, out->old_driver) && streq_ptr(dev->override, out->old_override);
+	return streq_ptr(dev->driver, old_driver) && streq_ptr(dev->override, old_override);
+}
+
+/* Put back the override and the driver the device had; true when it is back. */
+static bool roll_back(struct vb_context *ctx, struct vb_device *dev, struct vb_outcome *out)
+{
+	return vb_put_back(ctx, dev, out->old_driver, out->old_override);
+}
+
+bool vb_bind_undo(struct vb_context *ctx, struct vb_device *dev, struct vb_outcome *out)
+{
+	out->rolled_back = roll_back(ctx, dev, out);
+	return out->rolled_back;
 }
 
 static int fail(struct vb_outcome *out, int r)
@@ -384,12 +389,75 @@ static int already_there(const struct vb_device *dev, const struct vb_bind_opts 
 	return 0;
 }
 
+/*
+ * Unbinding a device a VM or DPDK holds open blocks until it lets go: refuse,
+ * naming who, unless forced; then say who we wait for before blocking.
+ */
+static int check_holders(struct vb_context *ctx, const struct vb_device *dev,
+			 const struct vb_bind_opts *opts, struct vb_outcome *out, bool *ret_held)
+{
+	struct vb_holder *h = NULL;
+	unsigned n = 0;
+
+	*ret_held = false;
+	if (vb_vfio_holders(&ctx->roots, dev, &h, &n) < 0 || n == 0)
+		return 0;
+	if (!opts->force) {
+		vb_error_set(&out->error, -EBUSY, "held open by process %d (%s) through %s%s",
+			     (int)h[0].pid, h[0].comm, h[0].node, n > 1 ? " and others" : "");
+		vb_error_hint(&out->error, "stop it first (the VM or the DPDK application), or add --force to wait until it lets go");
+		free(h);
+		return -EBUSY;
+	}
+	if (opts->waiting)
+		opts->waiting(opts->waiting_data, dev, h, n);
+	for (unsigned i = 0; i < n; i++)
+		*ret_held |= h[i].device;
+	free(h);
+	return 0;
+}
+
+/* The unbind write of a device a process holds blocks until it lets go: not under the lock. */
+static int unbind_write(struct vb_outcome *out, const struct vb_bind_opts *opts,
+			struct vb_device *dev, bool held)
+{
+	int r;
+
+	if (held && opts->lock_release)
+		opts->lock_release(opts->lock_data);
+	r = step_write(out, opts->dry_run, attr_path(dev, "driver/unbind"), dev->name);
+	if (held && opts->lock_retake)
+		opts->lock_retake(opts->lock_data);
+	return r;
+}
+
+/* The note that lets the next run finish or undo this one if it is killed half-way. */
+static int journal_begin(struct vb_context *ctx, const struct vb_device *dev,
+			 enum vb_journal_op op, const struct vb_bind_opts *opts,
+			 struct vb_outcome *out, struct vb_journal *j)
+{
+	struct vb_journal_entry e = { .op = op, .pid = getpid(), .save = opts->commit != NULL };
+
+	snprintf(e.bus, sizeof(e.bus), "%s", dev->bus->name);
+	snprintf(e.device, sizeof(e.device), "%s", dev->name);
+	snprintf(e.driver, sizeof(e.driver), "%s", out->vfio_driver ? out->vfio_driver : "");
+	snprintf(e.old_driver, sizeof(e.old_driver), "%s", out->old_driver ? out->old_driver : "");
+	e.had_override = out->old_override != NULL;
+	snprintf(e.old_override, sizeof(e.old_override), "%s",
+		 out->old_override ? out->old_override : "");
+	return vb_journal_begin(&ctx->roots, &e, j, &out->error);
+}
+
+
+
 static int move(struct vb_context *ctx, struct vb_device *dev, const struct vb_bind_opts *opts,
-		struct vb_outcome *out);
+		struct vb_outcome *out, bool held);
 
 int vb_bind(struct vb_context *ctx, struct vb_device *dev, const struct vb_bind_opts *opts,
 	    struct vb_outcome *out)
 {
+	struct vb_journal journal = VB_JOURNAL_INIT;
+	bool held = false;
 	int r;
 
 	r = remember_start(dev, out);
@@ -445,20 +513,32 @@ int vb_bind(struct vb_context *ctx, struct vb_device *dev, const struct vb_bind_
 		return fail(out, r);
 	if (streq_ptr(dev->driver, out->vfio_driver))
 		return already_there(dev, opts, out);
-	if (opts->prepare) {
-		r = opts->prepare(opts->commit_data, dev, out, &out->error);
+	/* From one VFIO driver to another: that unbind waits for whoever holds it. */
+	if (vb_driver_is_vfio(dev->driver)) {
+		r = check_holders(ctx, dev, opts, out, &held);
 		if (r < 0)
 			return fail(out, r);
 	}
-	r = move(ctx, dev, opts, out);
+	r = journal_begin(ctx, dev, VB_JOURNAL_BIND, opts, out, &journal);
+	if (r < 0)
+		return fail(out, r);
+	if (opts->prepare) {
+		r = opts->prepare(opts->commit_data, dev, out, &out->error);
+		if (r < 0) {
+			vb_journal_end(&journal);
+			return fail(out, r);
+		}
+	}
+	r = move(ctx, dev, opts, out, held);
 	if (r < 0 && opts->prepare)
 		opts->abandon(opts->commit_data);
+	vb_journal_end(&journal);
 	return r;
 }
 
 /* The writes of a bind, the check, and the commit; rolled back on failure. */
 static int move(struct vb_context *ctx, struct vb_device *dev, const struct vb_bind_opts *opts,
-		struct vb_outcome *out)
+		struct vb_outcome *out, bool held)
 {
 	_cleanup_free_ char *ovr = NULL;
 	int r;
@@ -472,7 +552,7 @@ static int move(struct vb_context *ctx, struct vb_device *dev, const struct vb_b
 		return device_gone(dev, out, r);
 	}
 	if (dev->driver) {
-		r = step_write(out, false, attr_path(dev, "driver/unbind"), dev->name);
+		r = unbind_write(out, opts, dev, held);
 		if (r < 0) {
 			vb_error_set_sys(&out->error, r, "cannot unbind '%s'", dev->driver);
 			out->rolled_back = roll_back(ctx, dev, out);
@@ -507,65 +587,21 @@ static int move(struct vb_context *ctx, struct vb_device *dev, const struct vb_b
 	return fail(out, out->probe_error < 0 ? out->probe_error : -ENODEV);
 }
 
-/*
- * Unbinding a device a VM or DPDK holds open blocks until it lets go: refuse,
- * naming who, unless forced; then say who we wait for before blocking.
- */
-static int check_holders(struct vb_context *ctx, const struct vb_device *dev,
-			 const struct vb_bind_opts *opts, struct vb_outcome *out)
+/* The writes of an unbind and the check that a host driver took the device back. */
+static int hand_back(struct vb_context *ctx, struct vb_device *dev, const struct vb_bind_opts *opts,
+		     struct vb_outcome *out, bool on_vfio, bool held)
 {
-	struct vb_holder *h = NULL;
-	unsigned n = 0;
-
-	if (vb_vfio_holders(&ctx->roots, dev, &h, &n) < 0 || n == 0)
-		return 0;
-	if (!opts->force) {
-		vb_error_set(&out->error, -EBUSY, "held open by process %d (%s) through %s%s",
-			     (int)h[0].pid, h[0].comm, h[0].node, n > 1 ? " and others" : "");
-		vb_error_hint(&out->error, "stop it first (the VM or the DPDK application), or add --force to wait until it lets go");
-		free(h);
-		return -EBUSY;
-	}
-	if (opts->waiting)
-		opts->waiting(opts->waiting_data, dev, h, n);
-	free(h);
-	return 0;
-}
-
-int vb_unbind(struct vb_context *ctx, struct vb_device *dev, const struct vb_bind_opts *opts,
-	      struct vb_outcome *out)
-{
-	bool on_vfio = vb_driver_is_vfio(dev->driver);
 	struct vb_resolver *res;
 	int host_modules = 0;
 	int r;
 
-	out->release = true;
-	r = remember_start(dev, out);
-	if (r < 0)
-		return fail(out, r);
-	/* On a host driver with no override: nothing of ours to undo. */
-	if (!on_vfio && !dev->override && dev->driver) {
-		out->status = VB_STATUS_NOT_BOUND;
-		return 0;
-	}
-	if (on_vfio && !opts->dry_run) {
-		r = check_holders(ctx, dev, opts, out);
-		if (r < 0)
-			return fail(out, r);
-	}
-	if (!opts->dry_run) {
-		r = need_write_access(dev, &out->error);
-		if (r < 0)
-			return fail(out, r);
-	}
 	r = step_write(out, opts->dry_run, attr_path(dev, "driver_override"), "\n");
 	if (r < 0) {
 		vb_error_set_sys(&out->error, r, "cannot clear driver_override");
 		return device_gone(dev, out, r);
 	}
 	if (on_vfio) {
-		r = step_write(out, opts->dry_run, attr_path(dev, "driver/unbind"), dev->name);
+		r = unbind_write(out, opts, dev, held);
 		if (r < 0) {
 			vb_error_set_sys(&out->error, r, "cannot unbind '%s'", dev->driver);
 			out->rolled_back = roll_back(ctx, dev, out);
@@ -604,4 +640,50 @@ int vb_unbind(struct vb_context *ctx, struct vb_device *dev, const struct vb_bin
 	}
 	out->status = VB_STATUS_UNBOUND;
 	return 0;
+}
+
+int vb_unbind(struct vb_context *ctx, struct vb_device *dev, const struct vb_bind_opts *opts,
+	      struct vb_outcome *out)
+{
+	struct vb_journal journal = VB_JOURNAL_INIT;
+	bool on_vfio = vb_driver_is_vfio(dev->driver);
+	/* On a host driver with no override: nothing of ours to undo on the device. */
+	bool nothing = !on_vfio && !dev->override && dev->driver;
+	bool real = !opts->dry_run;
+	bool held = false;
+	int r;
+
+	out->release = true;
+	r = remember_start(dev, out);
+	if (r < 0)
+		return fail(out, r);
+	if (on_vfio && real) {
+		r = check_holders(ctx, dev, opts, out, &held);
+		if (r < 0)
+			return fail(out, r);
+	}
+	if (!nothing && real) {
+		r = need_write_access(dev, &out->error);
+		if (r == 0)
+			r = journal_begin(ctx, dev, VB_JOURNAL_UNBIND, opts, out, &journal);
+		if (r < 0)
+			return fail(out, r);
+	}
+	if (real && opts->prepare) {
+		r = opts->prepare(opts->commit_data, dev, out, &out->error);
+		if (r < 0) {
+			vb_journal_end(&journal);
+			return fail(out, r);
+		}
+	}
+	if (nothing) {
+		out->status = VB_STATUS_NOT_BOUND;
+		return 0;
+	}
+	r = hand_back(ctx, dev, opts, out, on_vfio, held);
+	/* Failed: what prepare gave up (the saved binding) comes back. */
+	if (r < 0 && real && opts->abandon)
+		opts->abandon(opts->commit_data);
+	vb_journal_end(&journal);
+	return r;
 }

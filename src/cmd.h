@@ -6,6 +6,7 @@
 #include "bind.h"
 #include "bus.h"
 #include "context.h"
+#include "lock.h"
 #include "output.h"
 
 /* What the command line asked for, shared by every verb. */
@@ -24,6 +25,7 @@ struct cmd_opts {
 	bool initramfs; /* --restore from the initramfs: record what it bound */
 	char **devices; /* canonical names (or IDs), validated before any verb runs */
 	unsigned n_devices;
+	struct vb_lock *lock; /* held while the verb runs; NULL for those that change nothing */
 };
 
 enum {
@@ -41,6 +43,9 @@ int cmd_initramfs_plan(struct vb_context *ctx, const struct cmd_opts *o);
 int cmd_bind_group(struct vb_context *ctx, const struct cmd_opts *o);
 int cmd_bind_ids(struct vb_context *ctx, const struct cmd_opts *o);
 int cmd_unbind_ids(struct vb_context *ctx, const struct cmd_opts *o);
+
+/* Settle what runs that were killed half-way left (under the lock); exit 1 if one could not be. */
+int cmd_recover(struct vb_context *ctx);
 
 /* Replace control bytes by '?', in place. */
 void cmd_sanitize(char *s);

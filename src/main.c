@@ -56,25 +56,43 @@ static int validate_args(struct vb_context *ctx, struct parsed_args *a)
 	return 0;
 }
 
-/* Runs that change drivers or saved state take turns (parallel udev workers, a shell). */
-static int take_lock(struct vb_context *ctx, const struct parsed_args *a, int *ret_fd)
+/* Said before waiting (even with --quiet): a run that waits in silence looks hung. */
+static void say_lock_wait(void *data, pid_t pid, const char *cmdline)
+{
+	const struct vb_roots *roots = data;
+
+	if (pid > 0)
+		cmd_error(NULL, "waiting for the lock held by PID %d (%s)", (int)pid, cmdline);
+	else
+		cmd_error(NULL, "waiting for the lock '%s/lock', which another run holds", roots->run_dir);
+}
+
+/*
+ * Runs that change drivers or saved state take turns (parallel udev workers, a
+ * shell), and the first to hold the lock settles what killed runs left.
+ */
+static int take_lock(struct vb_context *ctx, struct parsed_args *a, struct vb_lock *lock)
 {
 	struct vb_error err = { 0 };
 	int r;
 
-	*ret_fd = -1;
 	if (a->verb == VERB_LIST || a->verb == VERB_UDEV_EXPORT || a->verb == VERB_INITRAMFS_PLAN ||
 	    a->opts.dry_run)
 		return 0;
-	r = vb_store_lock(&ctx->roots, ret_fd, &err);
+	*lock = (struct vb_lock){ .fd = -1, .roots = &ctx->roots, .waiting = say_lock_wait,
+				  .waiting_data = &ctx->roots };
+	r = vb_lock_take(lock, &err);
 	if (r == -EACCES || r == -EPERM) {
 		cmd_error(NULL, "changing drivers needs root");
 		cmd_error(NULL, "run it as root (sudo vfio-bind ...); --list and --dry-run work without");
 		return r;
 	}
-	if (r < 0)
+	if (r < 0) {
 		cmd_print_error(NULL, &err);
-	return r;
+		return r;
+	}
+	a->opts.lock = lock;
+	return 0;
 }
 
 static int run_verb(struct vb_context *ctx, const struct parsed_args *a)
@@ -99,7 +117,7 @@ static int run_verb(struct vb_context *ctx, const struct parsed_args *a)
 
 static int run(int argc, char *argv[])
 {
-	_cleanup_close_ int lock_fd = -1;
+	struct vb_lock lock = VB_LOCK_INIT;
 	struct vb_bus other_bus;
 	struct parsed_args a;
 	struct vb_context ctx;
@@ -133,10 +151,16 @@ static int run(int argc, char *argv[])
 	}
 	if (validate_args(&ctx, &a) < 0)
 		rc = EXIT_USAGE;
-	else if (take_lock(&ctx, &a, &lock_fd) < 0)
+	else if (take_lock(&ctx, &a, &lock) < 0)
 		rc = EXIT_FAILED;
-	else
+	else {
+		int settled = a.opts.lock ? cmd_recover(&ctx) : EXIT_OK;
+
 		rc = run_verb(&ctx, &a);
+		if (rc == EXIT_OK)
+			rc = settled;
+	}
+	vb_lock_release(&lock);
 	if (vb_store_changes() > 0)
 		cmd_say_initramfs_stale(&ctx, &a.opts);
 	for (unsigned i = 0; i < a.opts.n_devices; i++)

@@ -5,7 +5,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/file.h>
+#include <signal.h>
 #include <sys/stat.h>
 
 #include "bus.h"
@@ -347,7 +347,8 @@ int vb_store_save_begin(const struct vb_roots *roots, const struct vb_saved *s,
 
 	*p = (struct vb_store_pending)VB_STORE_PENDING_INIT;
 	p->path = vb_store_entry_path(roots, s);
-	p->tmp = vb_path("%s/.vfio-bind-XXXXXX", roots->config_dir);
+	/* Named by this process, so a run that cleans up knows whose temp file is whose. */
+	p->tmp = vb_path("%s/.vfio-bind-%d-XXXXXX", roots->config_dir, (int)getpid());
 	if (!text || !p->path || !p->tmp) {
 		pending_clear(p);
 		return -ENOMEM;
@@ -508,15 +509,30 @@ static int path_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* A save's temp file (mkstemp's name): written, synced, then renamed to its entry. */
-static bool is_temp_name(const char *name)
+/*
+ * A save's temp file: ".vfio-bind-PID-XXXXXX" (mkstemp's name), written,
+ * synced, then renamed to its entry. One whose process is gone was left by a
+ * run that was killed; ".vfio-bind-XXXXXX" is an older version's.
+ */
+static bool is_stale_temp(const char *name)
 {
-	return strncmp(name, ".vfio-bind-", 11) == 0 && strlen(name) == 17;
+	const char *p = name + 11;
+	char *end;
+	long pid;
+
+	if (strncmp(name, ".vfio-bind-", 11) != 0)
+		return false;
+	if (strlen(name) == 17)
+		return true;
+	pid = strtol(p, &end, 10);
+	if (end == p || *end != '-' || strlen(end) != 7 || pid <= 0)
+		return false;
+	return pid != getpid() && kill((pid_t)pid, 0) < 0 && errno == ESRCH;
 }
 
 /*
- * The entries, sorted. With drop_temps (only under the lock, when no other run
- * can be saving), temp files a killed run left behind are removed on the way.
+ * The entries, sorted. With drop_temps (under the lock), temp files a killed
+ * run left behind are removed on the way.
  */
 static int list_entries(const struct vb_roots *roots, bool drop_temps, char ***ret_paths,
 			unsigned *ret_n)
@@ -530,7 +546,7 @@ static int list_entries(const struct vb_roots *roots, bool drop_temps, char ***r
 		size_t len = strlen(de->d_name);
 		char **more;
 
-		if (drop_temps && is_temp_name(de->d_name))
+		if (drop_temps && is_stale_temp(de->d_name))
 			unlinkat(dirfd(d), de->d_name, 0);
 		if (de->d_name[0] == '.' || len < 6 || strcmp(de->d_name + len - 5, ".conf") != 0)
 			continue;
@@ -566,26 +582,11 @@ void vb_store_list_free(char **paths, unsigned n)
 	free(paths);
 }
 
-int vb_store_lock(const struct vb_roots *roots, int *ret_fd, struct vb_error *err)
+void vb_store_drop_stale_temps(const struct vb_roots *roots)
 {
-	_cleanup_free_ char *path = vb_path("%s/.lock", roots->config_dir);
-	int fd, r;
+	char **paths;
+	unsigned n;
 
-	if (!path)
-		return -ENOMEM;
-	r = ensure_dir(roots, err);
-	if (r < 0)
-		return r;
-	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return vb_error_set_sys(err, -errno, "cannot open the lock '%s'", path);
-	while (flock(fd, LOCK_EX) < 0) {
-		if (errno != EINTR) {
-			r = -errno;
-			close(fd);
-			return vb_error_set_sys(err, r, "cannot lock '%s'", path);
-		}
-	}
-	*ret_fd = fd;
-	return 0;
+	if (list_entries(roots, true, &paths, &n) == 0)
+		vb_store_list_free(paths, n);
 }

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <sys/types.h>
+
+#include "error.h"
+#include "roots.h"
+
+/*
+ * The lock that runs which change drivers or saved state take in turn: an
+ * exclusive flock on RUN_DIR/lock, on tmpfs, so it can be taken while the
+ * saved bindings sit on a read-only file system. Its holder writes its PID and
+ * command line into it, so a run that has to wait can say for whom.
+ */
+struct vb_lock {
+	int fd; /* -1: not held */
+	const struct vb_roots *roots;
+	unsigned timeout_s;
+	/* Told once, before a run starts to wait: who holds the lock (pid 0: unknown). */
+	void (*waiting)(void *data, pid_t pid, const char *cmdline);
+	void *waiting_data;
+};
+
+#define VB_LOCK_INIT { .fd = -1 }
+
+/* The default wait before giving up, in seconds: VFIO_BIND_LOCK_TIMEOUT overrides it. */
+#define VB_LOCK_TIMEOUT_DEFAULT 60
+
+/*
+ * Take the lock, waiting at most lock->timeout_s seconds (0: the default).
+ * -ETIMEDOUT with err naming the holder when it is not free by then;
+ * -EACCES/-EPERM when this user may not take it.
+ */
+int vb_lock_take(struct vb_lock *lock, struct vb_error *err);
+
+/* Let it go (for a wait that must not hold up other runs); vb_lock_take takes it again. */
+void vb_lock_release(struct vb_lock *lock);
+
+/* Who holds the lock now, from what it wrote into the file: 0 when unknown. */
+pid_t vb_lock_holder(int fd, char *cmdline, size_t size);
