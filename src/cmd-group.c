@@ -61,13 +61,49 @@ int cmd_bind_group(struct vb_context *ctx, const struct cmd_opts *o)
 	char **names;
 	unsigned n, done = 0;
 	const char *failed = NULL;
+	bool *had;
 
 	cmd_run_init(&run, ctx, o);
-	if (gather(ctx, o, &run, &names, &n) < 0)
+	/* Saving is checked first: a group that cannot be saved is not moved at all. */
+	if (!o->no_save && !o->dry_run) {
+		struct vb_error err = { 0 };
+
+		if (vb_store_check_writable(&ctx->roots, &err) < 0) {
+			for (unsigned i = 0; i < o->n_devices; i++)
+				cmd_print_error(o->devices[i], &err);
+			run.rc = EXIT_FAILED;
+			return cmd_run_finish(&run);
+		}
+	}
+	if (gather(ctx, o, &run, &names, &n) < 0) {
+		if (run.rc == EXIT_OK) {
+			cmd_error(NULL, "out of memory");
+			run.rc = EXIT_FAILED;
+		}
 		return cmd_run_finish(&run);
+	}
 	devs = calloc(n ? n : 1, sizeof(*devs));
 	outs = calloc(n ? n : 1, sizeof(*outs));
-	for (unsigned i = 0; devs && outs && i < n && !failed; i++, done++) {
+	had = calloc(n ? n : 1, sizeof(*had));
+	if (!devs || !outs || !had) {
+		cmd_error(NULL, "out of memory");
+		free(devs);
+		free(outs);
+		free(had);
+		vb_names_free(names, n);
+		run.rc = EXIT_FAILED;
+		return cmd_run_finish(&run);
+	}
+	/* What was saved before this run stays saved whatever happens to the group. */
+	for (unsigned i = 0; i < n; i++) {
+		char **files;
+		unsigned nf = 0;
+
+		if (vb_store_device_files(&ctx->roots, o->bus->name, names[i], &files, &nf) == 0)
+			vb_store_list_free(files, nf);
+		had[i] = nf > 0;
+	}
+	for (unsigned i = 0; i < n && !failed; i++, done++) {
 		outs[i] = (struct vb_outcome)VB_OUTCOME_INIT;
 		if (vb_device_open(&ctx->roots, o->bus, names[i], &devs[i], &outs[i].error) < 0)
 			outs[i].status = VB_STATUS_FAILED;
@@ -76,13 +112,17 @@ int cmd_bind_group(struct vb_context *ctx, const struct cmd_opts *o)
 		if (outs[i].status == VB_STATUS_FAILED)
 			failed = names[i];
 	}
-	/* Saved only once every member is there, so a failure leaves nothing saved. */
+	/* Saved only once every member is there; a failure takes back only this run's saves. */
 	for (unsigned i = 0; !failed && !o->no_save && !o->dry_run && i < done; i++)
 		if (cmd_save_binding(&ctx->roots, devs[i], &outs[i], &outs[i].error) < 0) {
+			/* Moved by this run, so put back like the others below. */
+			if (outs[i].status == VB_STATUS_BOUND)
+				vb_bind_undo(ctx, devs[i], &outs[i]);
 			outs[i].status = VB_STATUS_FAILED;
 			failed = names[i];
 			for (unsigned j = 0; j < i; j++)
-				vb_store_forget_device(&ctx->roots, o->bus->name, names[j], NULL);
+				if (!had[j])
+					vb_store_forget_device(&ctx->roots, o->bus->name, names[j], NULL);
 		}
 	/* Viability as the group stands now that every member has moved. */
 	for (unsigned i = 0; !failed && i < done; i++)
@@ -101,7 +141,7 @@ int cmd_bind_group(struct vb_context *ctx, const struct cmd_opts *o)
 		outs[i].status = VB_STATUS_FAILED;
 	}
 	/* Members never tried are reported too: the user asked for the whole group. */
-	for (unsigned i = done; failed && devs && outs && i < n; i++, done++) {
+	for (unsigned i = done; failed && i < n; i++, done++) {
 		outs[i] = (struct vb_outcome)VB_OUTCOME_INIT;
 		outs[i].status = VB_STATUS_FAILED;
 		vb_error_set(&outs[i].error, -ECANCELED,
@@ -116,6 +156,7 @@ int cmd_bind_group(struct vb_context *ctx, const struct cmd_opts *o)
 	}
 	free(devs);
 	free(outs);
+	free(had);
 	vb_names_free(names, n);
 	return cmd_run_finish(&run);
 }

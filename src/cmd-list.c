@@ -348,6 +348,21 @@ static void emit(struct listing *l, const struct vb_record *rec)
 	l->n++;
 }
 
+/*
+ * A VFIO override with no driver bound: no host driver can have the device and
+ * no VFIO driver took it, which is what a run killed half-way leaves behind.
+ */
+static void stranded(const struct vb_device *dev, bool notes, struct vb_record *rec)
+{
+	bool yes = !dev->driver && vb_driver_is_vfio(dev->override);
+
+	vb_record_bool(rec, "stranded", NULL, yes, true);
+	if (yes && notes)
+		cmd_error(dev->name, "note: no driver has it, but its driver_override is '%s': a run was "
+			  "interrupted; 'vfio-bind --restore' settles it, or 'vfio-bind --unbind %s' hands it back",
+			  dev->override, dev->name);
+}
+
 static void fill(struct listing *l, const struct vb_device *dev, struct vb_record *rec)
 {
 	struct vb_context *ctx = l->ctx;
@@ -373,6 +388,7 @@ static void fill(struct listing *l, const struct vb_device *dev, struct vb_recor
 	vb_record_string(rec, "driver", "DRIVER", dev->driver);
 	vb_record_string(rec, "driver_override", "OVERRIDE", dev->override);
 	vb_record_int(rec, "iommu_group", "GROUP", dev->iommu_group, dev->iommu_group >= 0);
+	stranded(dev, l->notes, rec);
 	group_state(ctx, &l->groups, dev, rec);
 	vfio_choice(ctx, l->res, &l->drivers, dev, e, rec);
 	early_boot(l->early, l->n_early, ctx, l->res, dev, saved_by(&l->saved, dev, id, rec), l->notes,

@@ -21,6 +21,10 @@ static void report(const struct vb_recovery *r)
 		snprintf(who, sizeof(who), " (PID %d)", (int)e->pid);
 	switch (r->result) {
 	case VB_RECOVERY_UNTOUCHED:
+		if (!r->valid) {
+			cmd_error(e->device, "a vfio-bind run was interrupted before it changed anything");
+			break;
+		}
 		cmd_error(e->device, "a vfio-bind run%s was interrupted before it changed anything: it is on %s",
 			  who, or_none(r->driver));
 		break;
@@ -60,8 +64,6 @@ int cmd_recover(struct vb_context *ctx)
 	}
 	for (unsigned i = 0; i < n; i++) {
 		/* A torn note: its run died writing it, before it touched anything. */
-		if (!recs[i].valid)
-			continue;
 		report(&recs[i]);
 		if (recs[i].result == VB_RECOVERY_FAILED)
 			rc = EXIT_FAILED;

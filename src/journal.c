@@ -205,6 +205,12 @@ int vb_journal_leftovers(const struct vb_roots *roots, struct vb_journal_leftove
 		len = pread(fd, text, sizeof(text) - 1, 0);
 		text[len > 0 ? len : 0] = '\0';
 		l->valid = len > 0 && vb_journal_parse(text, &l->entry) == 0;
+		/* A torn note still names its device: "BUS-DEVICE". */
+		if (!l->valid) {
+			const char *dash = strchr(names[i], '-');
+
+			snprintf(l->entry.device, sizeof(l->entry.device), "%s", dash ? dash + 1 : names[i]);
+		}
 		count++;
 	}
 	vb_names_free(names, n);
