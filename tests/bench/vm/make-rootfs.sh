@@ -10,13 +10,12 @@
 # procps), iproute2 (dpdk-devbind.py runs "ip route" to spare the NICs in use; it only
 # Recommends it) and strace (the guest traces one run of vfio-bind). Cached under CACHE_DIR/rootfs-bench and reused while its package list is the
 # same. Prints its path. Exits 77 with a one-line reason when it cannot be made.
-# Environment: VFIO_BIND_VM_MIRROR (default http://deb.debian.org/debian).
+# Environment: VFIO_BIND_VM_MIRROR (default: the archive the base root was made from).
 
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${1:-/var/cache/vfio-bind-tests}
-mirror=${VFIO_BIND_VM_MIRROR:-http://deb.debian.org/debian}
 packages="driverctl dpdk python3 pciutils procps iproute2 strace"
 
 say() { echo "make-rootfs-bench: $*" >&2; }
@@ -41,7 +40,12 @@ tmp=$cache/.rootfs-bench.tmp
 rm -rf "$tmp"
 cp -a "$base" "$tmp"
 rm -f "$tmp/.complete"
-echo "deb $mirror bookworm main" >"$tmp/etc/apt/sources.list"
+# The base root's apt sources name the archive it was made from (this machine's own);
+# VFIO_BIND_VM_MIRROR replaces it.
+if [ -n "${VFIO_BIND_VM_MIRROR:-}" ]; then
+	echo "deb $VFIO_BIND_VM_MIRROR bookworm main" >"$tmp/etc/apt/sources.list"
+fi
+[ -s "$tmp/etc/apt/sources.list" ] || skip "the base root has no apt sources (set VFIO_BIND_VM_MIRROR)"
 cp /etc/resolv.conf "$tmp/etc/resolv.conf"
 log=$cache/rootfs-bench.log
 # No daemon may start in the chroot (policy-rc.d), and nothing of the host's /sys or
