@@ -3,6 +3,8 @@
 
 #include <stdbool.h>
 
+#include "hex.h"
+
 /* The identity a PCI modalias carries. */
 struct vb_pci_ids {
 	unsigned vendor, device, subvendor, subdevice;
@@ -28,12 +30,6 @@ char *vb_modalias_describe(const char *modalias);
  * or NULL. The only reader of that format: --list and the reset rule agree.
  */
 char *vb_modalias_of_first_compatible(const char *modalias);
-
-/*
- * v's low digits hex digits into out (no terminator), upper or lower case:
- * the ids of thousands of listed devices, without printf.
- */
-void vb_hex_digits(char *out, unsigned v, unsigned digits, bool upper);
 
 /* "8086:10D3": the vendor and device as saved ID rules hold them (upper case). */
 void vb_pci_ids_id(const struct vb_pci_ids *ids, char ret[10]);

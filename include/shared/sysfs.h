@@ -3,9 +3,9 @@
 
 #include "macro.h"
 
-/* asprintf() that returns NULL on failure; the caller frees. */
+/* asprintf() that returns NULL on failure; the caller frees (a vb_strbuf, formatted once). */
 char *vb_path(const char *fmt, ...) _printf_(1, 2);
-/* The strings up to a NULL, joined: for what runs once a device in a listing. */
+/* The strings up to a NULL, joined, without printf: for what runs once a device in a listing. */
 char *vb_concat(const char *first, ...) __attribute__((sentinel));
 
 /* Read a small attribute, trailing newline stripped. -errno on failure. */

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "cache.h"
 #include "cmd.h"
 #include "device.h"
 #include "early-boot.h"
@@ -14,134 +16,77 @@
 #include "saved-set.h"
 #include "sysfs.h"
 
-/* The driver a VFIO module has registered, asked of sysfs once per module. */
-struct module_driver {
-	struct module_driver *next;
-	char *module;
-	char *driver; /* NULL: not loaded, or no driver on this bus */
-};
+/*
+ * What a listing asks once and many devices share: the driver a VFIO module
+ * registers on a bus, what a modalias gives (machines hold many devices of one
+ * model, NICs and VFs, each lookup a walk of the module index and of
+ * hwdb.bin), and whether an IOMMU group could go to a VM (the members of a
+ * multi-function card, or of devices behind a bridge without ACS, would each
+ * read all the others again). Keys name the bus: "pci vfio_pci",
+ * "pci pci:v00008086...", and "7" for group 7; no bus name has a space.
+ */
+static char *bus_key(const struct vb_bus *bus, const char *name)
+{
+	return vb_concat(bus->name, " ", name, NULL);
+}
 
-static const char *module_driver(struct vb_context *ctx, struct module_driver **cache,
+/* The driver a VFIO module has registered on bus, asked of sysfs once per module. */
+static const char *module_driver(struct vb_context *ctx, struct vb_cache *cache,
 				 const struct vb_bus *bus, const char *module)
 {
-	struct module_driver *m;
+	_cleanup_free_ char *key = bus_key(bus, module);
+	char *driver = NULL;
+	void *known;
 
-	for (m = *cache; m; m = m->next)
-		if (strcmp(m->module, module) == 0)
-			return m->driver;
-	m = calloc(1, sizeof(*m));
-	if (!m || !(m->module = strdup(module))) {
-		free(m);
+	if (!key)
 		return NULL;
-	}
-	vb_module_driver_known(&ctx->roots, bus, module, &m->driver, NULL);
-	m->next = *cache;
-	*cache = m;
-	return m->driver;
+	if (vb_cache_get(cache, key, &known))
+		return known;
+	vb_module_driver_known(&ctx->roots, bus, module, &driver, NULL);
+	return vb_cache_put(cache, key, driver) == 0 ? driver : NULL;
 }
 
-static void module_drivers_free(struct module_driver *m)
-{
-	while (m) {
-		struct module_driver *next = m->next;
-
-		free(m->module);
-		free(m->driver);
-		free(m);
-		m = next;
-	}
-}
-
-/*
- * What a modalias gives, looked up once per listing: machines hold many
- * devices of one model (NICs, VFs), each lookup a walk of the module index
- * and of hwdb.bin.
- */
+/* What a modalias gives. */
 struct by_modalias {
-	const struct vb_bus *bus;
-	char *modalias;
 	bool resolved;       /* the VFIO choice was asked for */
 	char *vfio_module;   /* what a bind would choose; NULL: nothing */
 	char *vfio_pattern;
 	char *vendor, *model;
 };
 
-struct modalias_cache {
-	struct by_modalias *slots; /* open addressing; size a power of two */
-	unsigned size, used;
-};
-
-static unsigned modalias_hash(const char *s)
+static void by_modalias_free(void *p)
 {
-	unsigned h = 2166136261u; /* FNV-1a */
+	struct by_modalias *e = p;
 
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
-}
-
-static struct by_modalias *cache_slot(struct modalias_cache *c, const struct vb_bus *bus,
-				      const char *modalias)
-{
-	unsigned i = modalias_hash(modalias) & (c->size - 1);
-
-	while (c->slots[i].modalias &&
-	       (c->slots[i].bus != bus || strcmp(c->slots[i].modalias, modalias) != 0))
-		i = (i + 1) & (c->size - 1);
-	return &c->slots[i];
-}
-
-static int cache_grow(struct modalias_cache *c)
-{
-	struct modalias_cache bigger = { .size = c->size ? 2 * c->size : 64, .used = c->used };
-
-	bigger.slots = calloc(bigger.size, sizeof(*bigger.slots));
-	if (!bigger.slots)
-		return -ENOMEM;
-	for (unsigned i = 0; i < c->size; i++)
-		if (c->slots[i].modalias)
-			*cache_slot(&bigger, c->slots[i].bus, c->slots[i].modalias) = c->slots[i];
-	free(c->slots);
-	*c = bigger;
-	return 0;
+	free(e->vfio_module);
+	free(e->vfio_pattern);
+	free(e->vendor);
+	free(e->model);
+	free(e);
 }
 
 /* The entry of dev's modalias, its names filled; NULL without one (or memory). */
-static struct by_modalias *cache_get(struct modalias_cache *c, struct vb_hwdb *hwdb,
-				     const struct vb_device *dev)
+static struct by_modalias *modalias_entry(struct vb_cache *cache, struct vb_hwdb *hwdb,
+					  const struct vb_device *dev)
 {
+	_cleanup_free_ char *key = dev->modalias ? bus_key(dev->bus, dev->modalias) : NULL;
 	struct by_modalias *e;
+	void *known;
 
-	if (!dev->modalias)
+	if (!key)
 		return NULL;
-	if (2 * (c->used + 1) > c->size && cache_grow(c) < 0)
+	if (vb_cache_get(cache, key, &known))
+		return known;
+	e = calloc(1, sizeof(*e));
+	if (!e)
 		return NULL;
-	e = cache_slot(c, dev->bus, dev->modalias);
-	if (e->modalias)
-		return e;
-	if (!(e->modalias = strdup(dev->modalias)))
-		return NULL;
-	e->bus = dev->bus;
-	c->used++;
 	vb_hwdb_names(hwdb, dev->modalias, &e->vendor, &e->model);
-	return e;
-}
-
-static void cache_free(struct modalias_cache *c)
-{
-	for (unsigned i = 0; i < c->size; i++) {
-		free(c->slots[i].modalias);
-		free(c->slots[i].vfio_module);
-		free(c->slots[i].vfio_pattern);
-		free(c->slots[i].vendor);
-		free(c->slots[i].model);
-	}
-	free(c->slots);
+	return vb_cache_put(cache, key, e) == 0 ? e : NULL;
 }
 
 /* What a bind would choose, without loading anything. */
 static void vfio_choice(struct vb_context *ctx, struct vb_resolver *res,
-			struct module_driver **drivers, const struct vb_device *dev,
+			struct vb_cache *drivers, const struct vb_device *dev,
 			struct by_modalias *e, struct vb_record *rec)
 {
 	struct vb_choice choice = { 0 };
@@ -170,62 +115,32 @@ static void vfio_choice(struct vb_context *ctx, struct vb_resolver *res,
 	vb_choice_clear(&choice);
 }
 
-/*
- * Whether each group could go to a VM as it stands, by group number, asked
- * once per listing: the members of a group (a multi-function card, devices
- * behind a bridge without ACS) would each read all the others again.
- */
-enum group_answer { GROUP_UNASKED, GROUP_VIABLE, GROUP_NOT_VIABLE, GROUP_UNREADABLE };
+/* Whether each group could go to a VM as it stands, by group number. */
+enum group_answer { GROUP_VIABLE = 1, GROUP_NOT_VIABLE, GROUP_UNREADABLE };
 
-struct group_answers {
-	unsigned char *by_id;
-	unsigned size;
-};
-
-/* Group numbers are small and dense; past this, ask each time. */
-#define GROUP_ANSWERS_MAX 65536
-
-static enum group_answer group_ask(struct vb_context *ctx, const struct vb_device *dev)
-{
-	struct vb_group g;
-	enum group_answer a;
-
-	if (vb_device_group_read(&ctx->roots, dev, &g) < 0)
-		return GROUP_UNREADABLE;
-	a = vb_group_viable(&g, NULL) ? GROUP_VIABLE : GROUP_NOT_VIABLE;
-	vb_group_clear(&g);
-	return a;
-}
-
-static enum group_answer group_answer(struct vb_context *ctx, struct group_answers *known,
+static enum group_answer group_answer(struct vb_context *ctx, struct vb_cache *known,
 				      const struct vb_device *dev)
 {
-	unsigned id = (unsigned)dev->iommu_group;
+	enum group_answer a = GROUP_UNREADABLE;
+	struct vb_group g;
+	char key[16];
+	void *v;
 
 	if (dev->iommu_group < 0)
 		return GROUP_UNREADABLE;
-	if (id >= GROUP_ANSWERS_MAX)
-		return group_ask(ctx, dev);
-	if (id >= known->size) {
-		unsigned size = known->size ? known->size : 256;
-		unsigned char *bigger;
-
-		while (size <= id)
-			size *= 2;
-		bigger = realloc(known->by_id, size);
-		if (!bigger)
-			return group_ask(ctx, dev);
-		memset(bigger + known->size, GROUP_UNASKED, size - known->size);
-		known->by_id = bigger;
-		known->size = size;
+	snprintf(key, sizeof(key), "%d", dev->iommu_group);
+	if (vb_cache_get(known, key, &v))
+		return (enum group_answer)(uintptr_t)v;
+	if (vb_device_group_read(&ctx->roots, dev, &g) == 0) {
+		a = vb_group_viable(&g, NULL) ? GROUP_VIABLE : GROUP_NOT_VIABLE;
+		vb_group_clear(&g);
 	}
-	if (known->by_id[id] == GROUP_UNASKED)
-		known->by_id[id] = (unsigned char)group_ask(ctx, dev);
-	return (enum group_answer)known->by_id[id];
+	vb_cache_put(known, key, (void *)(uintptr_t)a);
+	return a;
 }
 
 /* Whether the device's group could go to a VM as it stands. */
-static void group_state(struct vb_context *ctx, struct group_answers *known,
+static void group_state(struct vb_context *ctx, struct vb_cache *known,
 			const struct vb_device *dev, struct vb_record *rec)
 {
 	enum group_answer a = group_answer(ctx, known, dev);
@@ -324,9 +239,9 @@ struct listing {
 	struct vb_context *ctx;
 	struct vb_resolver *res;
 	struct vb_hwdb *hwdb;
-	struct modalias_cache by_modalias;
-	struct module_driver *drivers;
-	struct group_answers groups;
+	struct vb_cache by_modalias; /* struct by_modalias */
+	struct vb_cache drivers;     /* char *: the driver, NULL when none */
+	struct vb_cache groups;      /* enum group_answer */
 	struct vb_saved_set saved;
 	struct vb_early *early; /* what this boot's initramfs bound */
 	unsigned n_early;
@@ -366,7 +281,7 @@ static void stranded(const struct vb_device *dev, bool notes, struct vb_record *
 static void fill(struct listing *l, const struct vb_device *dev, struct vb_record *rec)
 {
 	struct vb_context *ctx = l->ctx;
-	struct by_modalias *e = cache_get(&l->by_modalias, l->hwdb, dev);
+	struct by_modalias *e = modalias_entry(&l->by_modalias, l->hwdb, dev);
 	const char *vendor = e ? e->vendor : NULL, *model = e ? e->model : NULL;
 	_cleanup_free_ char *title = NULL, *id = NULL;
 	char class[9] = "";
@@ -464,7 +379,9 @@ static void list_every_bus(struct listing *l)
 int cmd_list(struct vb_context *ctx, const struct cmd_opts *o)
 {
 	struct listing l = { .ctx = ctx, .hwdb = vb_hwdb_new(ctx->roots.hwdb), .json = o->json,
-			     .notes = !o->json && !o->quiet, .rc = EXIT_OK };
+			     .notes = !o->json && !o->quiet, .rc = EXIT_OK,
+			     .by_modalias = VB_CACHE_INIT(by_modalias_free),
+			     .drivers = VB_CACHE_INIT(free), .groups = VB_CACHE_INIT(NULL) };
 	struct vb_error err = { 0 };
 
 	if (vb_saved_set_load(&ctx->roots, &l.saved) == 0 && !o->quiet)
@@ -494,8 +411,8 @@ int cmd_list(struct vb_context *ctx, const struct cmd_opts *o)
 	vb_saved_set_clear(&l.saved);
 	free(l.early);
 	vb_hwdb_free(l.hwdb);
-	cache_free(&l.by_modalias);
-	module_drivers_free(l.drivers);
-	free(l.groups.by_id);
+	vb_cache_clear(&l.by_modalias);
+	vb_cache_clear(&l.drivers);
+	vb_cache_clear(&l.groups);
 	return l.rc;
 }

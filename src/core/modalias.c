@@ -6,43 +6,13 @@
 #include "modalias.h"
 #include "sysfs.h"
 
-/* The value of an upper/lower-case hex digit, or -1. No <ctype.h>: no locale to ask. */
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Read a tag followed by exactly digits upper/lower-case hex digits. */
 static int field(const char **s, const char *tag, unsigned digits, unsigned *ret)
 {
-	unsigned v = 0;
-
 	for (; *tag; tag++, (*s)++)
 		if (**s != *tag)
 			return -EINVAL;
-	for (unsigned i = 0; i < digits; i++, (*s)++) {
-		int d = hex_value(**s);
-
-		if (d < 0)
-			return -EINVAL;
-		v = v * 16 + (unsigned)d;
-	}
-	*ret = v;
-	return 0;
-}
-
-void vb_hex_digits(char *out, unsigned v, unsigned digits, bool upper)
-{
-	const char *hex = upper ? "0123456789ABCDEF" : "0123456789abcdef";
-
-	for (unsigned i = 0; i < digits; i++)
-		out[digits - 1 - i] = hex[(v >> (4 * i)) & 0xf];
+	return vb_hex_field(s, digits, digits, ret);
 }
 
 void vb_pci_ids_id(const struct vb_pci_ids *ids, char ret[10])

@@ -10,6 +10,7 @@
 
 #include "bus.h"
 #include "store.h"
+#include "strbuf.h"
 #include "sysfs.h"
 
 /* Saved files are tiny; anything bigger is not ours. */
@@ -123,34 +124,31 @@ int vb_saved_parse(const char *text, struct vb_saved *ret, struct vb_error *err)
 	return 0;
 }
 
+/* "KEY=value\n" when value is set. */
+static void format_line(struct vb_strbuf *sb, const char *key, const char *value)
+{
+	if (!value[0])
+		return;
+	vb_strbuf_appends(sb, key);
+	vb_strbuf_append(sb, "=", 1);
+	vb_strbuf_appends(sb, value);
+	vb_strbuf_append(sb, "\n", 1);
+}
+
 char *vb_saved_format(const struct vb_saved *s)
 {
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
+	struct vb_strbuf sb = VB_STRBUF_INIT;
 
-	if (!f)
-		return NULL;
-	fputs("# Saved by vfio-bind and re-applied at boot and hotplug.\n"
-	      "# 'vfio-bind --unbind' removes it; do not edit.\n", f);
-	fprintf(f, "VFIO_BIND_BUS=%s\n", s->bus);
-	if (s->device[0])
-		fprintf(f, "VFIO_BIND_DEVICE=%s\n", s->device);
-	if (s->id[0])
-		fprintf(f, "VFIO_BIND_ID=%s\n", s->id);
-	if (s->driver[0])
-		fprintf(f, "VFIO_BIND_DRIVER=%s\n", s->driver);
-	if (s->module[0])
-		fprintf(f, "VFIO_BIND_MODULE=%s\n", s->module);
-	if (s->modalias[0])
-		fprintf(f, "VFIO_BIND_MODALIAS=%s\n", s->modalias);
-	if (s->host_driver[0])
-		fprintf(f, "VFIO_BIND_HOST_DRIVER=%s\n", s->host_driver);
-	if (fclose(f) != 0) {
-		free(text);
-		return NULL;
-	}
-	return text;
+	vb_strbuf_appends(&sb, "# Saved by vfio-bind and re-applied at boot and hotplug.\n"
+			  "# 'vfio-bind --unbind' removes it; do not edit.\n");
+	vb_strbuf_appendf(&sb, "VFIO_BIND_BUS=%s\n", s->bus);
+	format_line(&sb, "VFIO_BIND_DEVICE", s->device);
+	format_line(&sb, "VFIO_BIND_ID", s->id);
+	format_line(&sb, "VFIO_BIND_DRIVER", s->driver);
+	format_line(&sb, "VFIO_BIND_MODULE", s->module);
+	format_line(&sb, "VFIO_BIND_MODALIAS", s->modalias);
+	format_line(&sb, "VFIO_BIND_HOST_DRIVER", s->host_driver);
+	return vb_strbuf_take(&sb);
 }
 
 char *vb_store_entry_path(const struct vb_roots *roots, const struct vb_saved *s)

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "hex.h"
 #include "name.h"
 
 bool vb_name_is_valid(const char *name)
@@ -27,24 +28,6 @@ bool vb_name_is_valid(const char *name)
 	return true;
 }
 
-/* Parse exactly n..m hex digits at *s; advance *s. */
-static int hex_field(const char **s, unsigned min, unsigned max, unsigned *ret)
-{
-	unsigned v = 0, n = 0;
-
-	while (isxdigit((unsigned char)**s) && n < max) {
-		char c = (char)tolower((unsigned char)**s);
-
-		v = v * 16 + (unsigned)(isdigit((unsigned char)c) ? c - '0' : c - 'a' + 10);
-		(*s)++;
-		n++;
-	}
-	if (n < min || isxdigit((unsigned char)**s))
-		return -EINVAL;
-	*ret = v;
-	return 0;
-}
-
 int vb_pci_address_canonical(const char *arg, char *ret, unsigned size)
 {
 	unsigned domain = 0, bus, dev, fn;
@@ -56,15 +39,15 @@ int vb_pci_address_canonical(const char *arg, char *ret, unsigned size)
 	for (const char *p = arg; *p; p++)
 		colons += *p == ':';
 	/* VMD domains start at 0x10000, so up to 8 digits. */
-	if (colons == 2 && (hex_field(&s, 1, 8, &domain) < 0 || *s++ != ':'))
+	if (colons == 2 && (vb_hex_field(&s, 1, 8, &domain) < 0 || *s++ != ':'))
 		return -EINVAL;
 	if (colons != 1 && colons != 2)
 		return -EINVAL;
-	if (hex_field(&s, 1, 2, &bus) < 0 || *s++ != ':')
+	if (vb_hex_field(&s, 1, 2, &bus) < 0 || *s++ != ':')
 		return -EINVAL;
-	if (hex_field(&s, 1, 2, &dev) < 0 || dev > 0x1f || *s++ != '.')
+	if (vb_hex_field(&s, 1, 2, &dev) < 0 || dev > 0x1f || *s++ != '.')
 		return -EINVAL;
-	if (hex_field(&s, 1, 1, &fn) < 0 || fn > 7 || *s)
+	if (vb_hex_field(&s, 1, 1, &fn) < 0 || fn > 7 || *s)
 		return -EINVAL;
 	if ((unsigned)snprintf(ret, size, "%04x:%02x:%02x.%x", domain, bus, dev, fn) >= size)
 		return -EINVAL;

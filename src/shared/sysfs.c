@@ -8,47 +8,37 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "strbuf.h"
 #include "sysfs.h"
 
 char *vb_path(const char *fmt, ...)
 {
-	char buf[512];
+	struct vb_strbuf sb = VB_STRBUF_INIT;
 	va_list ap;
-	char *p;
-	int r;
 
-	/* Paths fit the stack: one malloc of the right size (vasprintf grows by realloc). */
 	va_start(ap, fmt);
-	r = vsnprintf(buf, sizeof(buf), fmt, ap);
+	vb_strbuf_vappendf(&sb, fmt, ap);
 	va_end(ap);
-	if (r < 0)
-		return NULL;
-	if ((size_t)r < sizeof(buf))
-		return strdup(buf);
-	va_start(ap, fmt);
-	r = vasprintf(&p, fmt, ap);
-	va_end(ap);
-	return r < 0 ? NULL : p;
+	return vb_strbuf_take(&sb);
 }
 
 char *vb_concat(const char *first, ...)
 {
-	va_list ap;
+	struct vb_strbuf sb = VB_STRBUF_INIT;
 	size_t len = 0;
-	char *out, *p;
+	va_list ap;
 
+	/* One allocation of the right size. */
 	va_start(ap, first);
 	for (const char *s = first; s; s = va_arg(ap, const char *))
 		len += strlen(s);
 	va_end(ap);
-	out = p = malloc(len + 1);
-	if (!out)
-		return NULL;
+	vb_strbuf_reserve(&sb, len);
 	va_start(ap, first);
 	for (const char *s = first; s; s = va_arg(ap, const char *))
-		p = stpcpy(p, s);
+		vb_strbuf_appends(&sb, s);
 	va_end(ap);
-	return out;
+	return vb_strbuf_take(&sb);
 }
 
 int vb_read_attr(const char *path, char **ret)
