@@ -4,6 +4,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "strbuf.h"
+
 /*
  * One description of what is reported about a device, printed either as a
  * JSON object or as a column of a table, so the two can never drift.
@@ -12,16 +14,19 @@ enum vb_field_type {
 	VB_FIELD_STRING,
 	VB_FIELD_INT,
 	VB_FIELD_BOOL,
-	VB_FIELD_JSON, /* already-formed JSON (an array), JSON output only */
+	VB_FIELD_OBJECT, /* a nested record: {"key": value, ...}, JSON output only */
+	VB_FIELD_ARRAY,  /* a nested record whose fields have no keys: [value, ...], JSON only */
+	VB_FIELD_JSON,   /* already-formed JSON text, JSON output only */
 };
 
 struct vb_field {
-	const char *key;   /* snake_case JSON key */
+	const char *key;   /* snake_case JSON key; NULL for an item of an array */
 	const char *label; /* table heading; NULL: not a column */
 	enum vb_field_type type;
 	bool null;
 	char *text;        /* string value, or the JSON text */
 	long number;
+	struct vb_record *child; /* VB_FIELD_OBJECT, VB_FIELD_ARRAY: the nested values */
 };
 
 struct vb_record {
@@ -29,12 +34,49 @@ struct vb_record {
 	unsigned n, size;
 };
 
-/* Add fields; a NULL string or a negative int with present=false is JSON null. */
+/*
+ * Add fields, in the order they are to be printed; the record copies value.
+ * A NULL string, or present=false, is JSON null. rec may be NULL (a nested
+ * record that could not be made): then nothing is added and -ENOMEM returned,
+ * so building a nested value needs no checks of its own.
+ */
 int vb_record_string(struct vb_record *rec, const char *key, const char *label, const char *value);
 int vb_record_int(struct vb_record *rec, const char *key, const char *label, long value, bool present);
 int vb_record_bool(struct vb_record *rec, const char *key, const char *label, bool value, bool present);
+
+/*
+ * A nested value under key: the record returned is filled with the same
+ * calls, and freed with rec. In an object each field needs a key; in an array
+ * the key is NULL (labels are ignored: nested values are never table columns).
+ * With present=false the value is null and NULL is returned; NULL too when
+ * out of memory (then the value is null as well). Nesting goes as deep as
+ * wanted: an array of objects holding arrays...
+ *
+ *	struct vb_record *steps = vb_record_array(rec, "steps", true);
+ *
+ *	for (unsigned i = 0; i < n; i++) {
+ *		struct vb_record *step = vb_record_object(steps, NULL, true);
+ *
+ *		vb_record_string(step, "action", NULL, s[i].action);
+ *		vb_record_string(step, "value", NULL, s[i].value);
+ *	}
+ *	-> "steps": [{"action": "bind", "value": null}, ...]   ([] when n is 0)
+ *
+ *	struct vb_record *tied = vb_record_array(rec, "tied_with", n_tied > 1);
+ *
+ *	for (unsigned i = 1; i < n_tied; i++)
+ *		vb_record_string(tied, NULL, NULL, candidates[i].module);
+ *	-> "tied_with": ["a", "b"], or "tied_with": null
+ */
+struct vb_record *vb_record_object(struct vb_record *rec, const char *key, bool present);
+struct vb_record *vb_record_array(struct vb_record *rec, const char *key, bool present);
+
+/* JSON text made elsewhere, taken over (NULL: null). Prefer the nested records above. */
 int vb_record_json(struct vb_record *rec, const char *key, char *json_text);
+
+/* The field of key at the top of rec, or NULL. */
 const struct vb_field *vb_record_get(const struct vb_record *rec, const char *key);
+/* Free every field, nested ones included; rec is empty again. */
 void vb_record_clear(struct vb_record *rec);
 
 /*
@@ -58,8 +100,7 @@ struct vb_table {
 	const char **labels; /* by field position in the first row; NULL: not shown */
 	size_t *width;
 	unsigned n_fields, last;
-	char *cells; /* every row's shown cells, each NUL-terminated */
-	size_t used, size;
+	struct vb_strbuf cells; /* every row's shown cells, each NUL-terminated */
 	unsigned n_rows;
 };
 int vb_table_add(struct vb_table *t, const struct vb_record *rec);

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hex.h"
 #include "macro.h"
 #include "output.h"
 
@@ -11,6 +12,8 @@ static struct vb_field *add(struct vb_record *rec, const char *key, const char *
 {
 	struct vb_field *f;
 
+	if (!rec)
+		return NULL;
 	/* Room for a whole --list record at once, then doubling. */
 	if (rec->n == rec->size) {
 		unsigned size = rec->size ? 2 * rec->size : 24;
@@ -73,18 +76,46 @@ int vb_record_json(struct vb_record *rec, const char *key, char *json_text)
 	return 0;
 }
 
+static struct vb_record *add_nested(struct vb_record *rec, const char *key,
+				    enum vb_field_type type, bool present)
+{
+	struct vb_field *f = add(rec, key, NULL, type);
+
+	if (!f)
+		return NULL;
+	f->null = !present;
+	if (present && !(f->child = calloc(1, sizeof(*f->child))))
+		f->null = true; /* out of memory: null rather than a half-made value */
+	return f->child;
+}
+
+struct vb_record *vb_record_object(struct vb_record *rec, const char *key, bool present)
+{
+	return add_nested(rec, key, VB_FIELD_OBJECT, present);
+}
+
+struct vb_record *vb_record_array(struct vb_record *rec, const char *key, bool present)
+{
+	return add_nested(rec, key, VB_FIELD_ARRAY, present);
+}
+
 const struct vb_field *vb_record_get(const struct vb_record *rec, const char *key)
 {
 	for (unsigned i = 0; i < rec->n; i++)
-		if (strcmp(rec->fields[i].key, key) == 0)
+		if (rec->fields[i].key && strcmp(rec->fields[i].key, key) == 0)
 			return &rec->fields[i];
 	return NULL;
 }
 
 void vb_record_clear(struct vb_record *rec)
 {
-	for (unsigned i = 0; i < rec->n; i++)
+	for (unsigned i = 0; i < rec->n; i++) {
 		free(rec->fields[i].text);
+		if (rec->fields[i].child) {
+			vb_record_clear(rec->fields[i].child);
+			free(rec->fields[i].child);
+		}
+	}
 	free(rec->fields);
 	*rec = (struct vb_record){ 0 };
 }
@@ -136,59 +167,20 @@ static bool json_plain(unsigned char c)
  * JSON text is built in memory and written once a string or a record: a
  * listing's thousands of keys and values would each be several stdio calls.
  */
-struct text {
-	char *s;
-	size_t len, size;
-	bool failed;
-};
 
-/* Room for n more bytes, or failed set. */
-static bool text_grow(struct text *t, size_t n)
+/* All of sb to f, or nothing when building it ran out of memory; sb is emptied. */
+static void text_write(struct vb_strbuf *sb, FILE *f)
 {
-	size_t size = t->size ? t->size : 512;
-	char *more;
-
-	if (t->failed)
-		return false;
-	while (size < t->len + n)
-		size *= 2;
-	more = realloc(t->s, size);
-	if (!more) {
-		t->failed = true;
-		return false;
-	}
-	t->s = more;
-	t->size = size;
-	return true;
+	if (!sb->failed)
+		fwrite(sb->s, 1, sb->len, f);
+	vb_strbuf_free(sb);
 }
 
-static inline void text_add(struct text *t, const void *p, size_t n)
-{
-	if (t->len + n > t->size && !text_grow(t, n))
-		return;
-	memcpy(t->s + t->len, p, n);
-	t->len += n;
-}
-
-static void text_adds(struct text *t, const char *s)
-{
-	text_add(t, s, strlen(s));
-}
-
-/* All of t to f, or nothing when building it ran out of memory; t is emptied. */
-static void text_write(struct text *t, FILE *f)
-{
-	if (!t->failed)
-		fwrite(t->s, 1, t->len, f);
-	free(t->s);
-	*t = (struct text){ 0 };
-}
-
-static void json_string(struct text *t, const char *value)
+static void json_string(struct vb_strbuf *t, const char *value)
 {
 	const unsigned char *p = (const unsigned char *)value;
 
-	text_add(t, "\"", 1);
+	vb_strbuf_append(t, "\"", 1);
 	while (*p) {
 		const unsigned char *run = p;
 		char u[6] = "\\u00";
@@ -197,31 +189,30 @@ static void json_string(struct text *t, const char *value)
 		/* Plain runs at once: a listing's strings are almost all plain. */
 		while (json_plain(*p))
 			p++;
-		text_add(t, run, (size_t)(p - run));
+		vb_strbuf_append(t, run, (size_t)(p - run));
 		if (!*p)
 			break;
 		switch (*p) {
 		case '"':
-			text_adds(t, "\\\"");
+			vb_strbuf_appends(t, "\\\"");
 			break;
 		case '\\':
-			text_adds(t, "\\\\");
+			vb_strbuf_appends(t, "\\\\");
 			break;
 		case '\n':
-			text_adds(t, "\\n");
+			vb_strbuf_appends(t, "\\n");
 			break;
 		case '\t':
-			text_adds(t, "\\t");
+			vb_strbuf_appends(t, "\\t");
 			break;
 		case '\r':
-			text_adds(t, "\\r");
+			vb_strbuf_appends(t, "\\r");
 			break;
 		default:
 			/* Other control bytes as \u escapes. */
 			if (*p < 0x80) {
-				u[4] = "0123456789abcdef"[*p >> 4];
-				u[5] = "0123456789abcdef"[*p & 0xf];
-				text_add(t, u, sizeof(u));
+				vb_hex_digits(u + 4, *p, 2, false);
+				vb_strbuf_append(t, u, sizeof(u));
 				break;
 			}
 			/*
@@ -231,20 +222,20 @@ static void json_string(struct text *t, const char *value)
 			 */
 			n = utf8_sequence(p);
 			if (n == 0) {
-				text_adds(t, "\xef\xbf\xbd");
+				vb_strbuf_appends(t, "\xef\xbf\xbd");
 				break;
 			}
-			text_add(t, p, n);
+			vb_strbuf_append(t, p, n);
 			p += n - 1;
 		}
 		p++;
 	}
-	text_add(t, "\"", 1);
+	vb_strbuf_append(t, "\"", 1);
 }
 
 void vb_json_write_string(FILE *f, const char *value)
 {
-	struct text t = { 0 };
+	struct vb_strbuf t = VB_STRBUF_INIT;
 
 	json_string(&t, value);
 	text_write(&t, f);
@@ -252,15 +243,10 @@ void vb_json_write_string(FILE *f, const char *value)
 
 char *vb_json_quote(const char *value)
 {
-	struct text t = { 0 };
+	struct vb_strbuf t = VB_STRBUF_INIT;
 
 	json_string(&t, value);
-	text_add(&t, "", 1);
-	if (t.failed) {
-		free(t.s);
-		return NULL;
-	}
-	return t.s;
+	return vb_strbuf_take(&t);
 }
 
 /* v in decimal, written backwards from the end of buf[size]; size >= 21. */
@@ -278,12 +264,14 @@ static const char *decimal(long v, char *buf, size_t size)
 	return p;
 }
 
-static void json_value(struct text *t, const struct vb_field *fld)
+static void json_members(struct vb_strbuf *t, const struct vb_record *rec, bool object);
+
+static void json_value(struct vb_strbuf *t, const struct vb_field *fld)
 {
 	char buf[32];
 
 	if (fld->null) {
-		text_adds(t, "null");
+		vb_strbuf_appends(t, "null");
 		return;
 	}
 	switch (fld->type) {
@@ -291,15 +279,37 @@ static void json_value(struct text *t, const struct vb_field *fld)
 		json_string(t, fld->text);
 		break;
 	case VB_FIELD_INT:
-		text_adds(t, decimal(fld->number, buf, sizeof(buf)));
+		vb_strbuf_appends(t, decimal(fld->number, buf, sizeof(buf)));
 		break;
 	case VB_FIELD_BOOL:
-		text_adds(t, fld->number ? "true" : "false");
+		vb_strbuf_appends(t, fld->number ? "true" : "false");
+		break;
+	case VB_FIELD_OBJECT:
+		json_members(t, fld->child, true);
+		break;
+	case VB_FIELD_ARRAY:
+		json_members(t, fld->child, false);
 		break;
 	case VB_FIELD_JSON:
-		text_adds(t, fld->text);
+		vb_strbuf_appends(t, fld->text);
 		break;
 	}
+}
+
+/* {"key": value, ...} or [value, ...]: the fields of rec, keys left out in an array. */
+static void json_members(struct vb_strbuf *t, const struct vb_record *rec, bool object)
+{
+	vb_strbuf_append(t, object ? "{" : "[", 1);
+	for (unsigned j = 0; j < rec->n; j++) {
+		if (j)
+			vb_strbuf_append(t, ", ", 2);
+		if (object) {
+			json_string(t, rec->fields[j].key ? rec->fields[j].key : "");
+			vb_strbuf_append(t, ": ", 2);
+		}
+		json_value(t, &rec->fields[j]);
+	}
+	vb_strbuf_append(t, object ? "}" : "]", 1);
 }
 
 void vb_output_json_begin(FILE *f)
@@ -309,17 +319,10 @@ void vb_output_json_begin(FILE *f)
 
 void vb_output_json_record(FILE *f, const struct vb_record *rec, unsigned index)
 {
-	struct text t = { 0 };
+	struct vb_strbuf t = VB_STRBUF_INIT;
 
-	text_adds(&t, index ? ",\n  {" : "\n  {");
-	for (unsigned j = 0; j < rec->n; j++) {
-		if (j)
-			text_add(&t, ", ", 2);
-		json_string(&t, rec->fields[j].key);
-		text_add(&t, ": ", 2);
-		json_value(&t, &rec->fields[j]);
-	}
-	text_add(&t, "}", 1);
+	vb_strbuf_appends(&t, index ? ",\n  " : "\n  ");
+	json_members(&t, rec, true);
 	text_write(&t, f);
 }
 
@@ -345,6 +348,8 @@ static const char *cell(const struct vb_field *fld, char *buf, size_t size)
 		return decimal(fld->number, buf, size); /* no printf: a cell a device */
 	if (fld->type == VB_FIELD_BOOL)
 		return fld->number ? "yes" : "no";
+	if (fld->type != VB_FIELD_STRING)
+		return "-"; /* nested values are for JSON */
 	return fld->text ? fld->text : "-";
 }
 
@@ -356,7 +361,6 @@ static const char *cell(const struct vb_field *fld, char *buf, size_t size)
 int vb_table_add(struct vb_table *t, const struct vb_record *rec)
 {
 	char buf[32];
-	size_t len = 0;
 
 	if (t->n_rows == 0 && !t->labels) {
 		t->labels = calloc(rec->n ? rec->n : 1, sizeof(*t->labels));
@@ -370,21 +374,6 @@ int vb_table_add(struct vb_table *t, const struct vb_record *rec)
 				t->last = j;
 			}
 	}
-	for (unsigned j = 0; j < t->n_fields; j++)
-		if (t->labels[j])
-			len += strlen(j < rec->n ? cell(&rec->fields[j], buf, sizeof(buf)) : "-") + 1;
-	if (t->used + len > t->size) {
-		size_t size = t->size ? t->size : 4096;
-		char *more;
-
-		while (size < t->used + len)
-			size *= 2;
-		more = realloc(t->cells, size);
-		if (!more)
-			return -ENOMEM;
-		t->cells = more;
-		t->size = size;
-	}
 	for (unsigned j = 0; j < t->n_fields; j++) {
 		const char *text;
 		size_t w;
@@ -393,18 +382,19 @@ int vb_table_add(struct vb_table *t, const struct vb_record *rec)
 			continue;
 		text = j < rec->n ? cell(&rec->fields[j], buf, sizeof(buf)) : "-";
 		w = strlen(text);
-		memcpy(t->cells + t->used, text, w + 1);
-		t->used += w + 1;
+		vb_strbuf_append(&t->cells, text, w + 1);
 		if (w > t->width[j])
 			t->width[j] = w;
 	}
+	if (t->cells.failed)
+		return -ENOMEM;
 	t->n_rows++;
 	return 0;
 }
 
 void vb_table_print(FILE *f, const struct vb_table *t)
 {
-	const char *p = t->cells;
+	const char *p = t->cells.s;
 	size_t line_max = 1;
 	char *line;
 
@@ -448,7 +438,7 @@ void vb_table_print(FILE *f, const struct vb_table *t)
 
 void vb_table_clear(struct vb_table *t)
 {
-	free(t->cells);
+	vb_strbuf_free(&t->cells);
 	free(t->labels);
 	free(t->width);
 	*t = (struct vb_table){ 0 };

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -115,6 +116,87 @@ static void test_no_records_is_an_empty_array(void **state)
 	free(json);
 }
 
+/* Arrays of objects and of strings, nested as deep as wanted, escaped at every level. */
+static void test_nested_records(void **state)
+{
+	struct vb_record rec = { 0 }, *steps, *step, *tied, *deep;
+	char *json, *table;
+
+	assert_int_equal(vb_record_string(&rec, "device", "DEVICE", "0000:00:02.0"), 0);
+	steps = vb_record_array(&rec, "steps", true);
+	assert_non_null(steps);
+	step = vb_record_object(steps, NULL, true);
+	assert_int_equal(vb_record_string(step, "action", NULL, "write"), 0);
+	assert_int_equal(vb_record_string(step, "target", NULL, "a\"b\\c\n\x01\xff"), 0);
+	assert_int_equal(vb_record_string(step, "value", NULL, NULL), 0);
+	step = vb_record_object(steps, NULL, true);
+	assert_int_equal(vb_record_string(step, "action", NULL, "load"), 0);
+	assert_int_equal(vb_record_int(step, "n", NULL, -12, true), 0);
+	assert_int_equal(vb_record_bool(step, "ok", NULL, true, true), 0);
+	deep = vb_record_array(step, "more", true);
+	assert_int_equal(vb_record_string(deep, NULL, NULL, "caf\xc3\xa9"), 0);
+	assert_int_equal(vb_record_string(deep, NULL, NULL, NULL), 0);
+	assert_non_null(vb_record_object(deep, NULL, true));
+	assert_non_null(vb_record_array(deep, NULL, true));
+	tied = vb_record_array(&rec, "tied_with", true);
+	assert_int_equal(vb_record_string(tied, NULL, NULL, "mlx5_vfio_pci"), 0);
+	assert_int_equal(vb_record_string(tied, NULL, NULL, "x\ty"), 0);
+	assert_null(vb_record_array(&rec, "none", false));
+	assert_null(vb_record_object(&rec, "nothing", false));
+	assert_non_null(vb_record_array(&rec, "empty", true));
+	/* What could not be made takes nothing, and says so. */
+	assert_int_equal(vb_record_string(NULL, "k", NULL, "v"), -ENOMEM);
+	assert_null(vb_record_object(NULL, "k", true));
+	assert_int_equal(vb_record_string(&rec, "name", "NAME", "e1000e"), 0);
+
+	json = render(vb_output_json, &rec, 1);
+	assert_string_equal(json,
+		"[\n  {\"device\": \"0000:00:02.0\", \"steps\": ["
+		"{\"action\": \"write\", \"target\": \"a\\\"b\\\\c\\n\\u0001" FFFD "\", \"value\": null}, "
+		"{\"action\": \"load\", \"n\": -12, \"ok\": true, "
+		"\"more\": [\"caf\xc3\xa9\", null, {}, []]}], "
+		"\"tied_with\": [\"mlx5_vfio_pci\", \"x\\ty\"], \"none\": null, \"nothing\": null, "
+		"\"empty\": [], \"name\": \"e1000e\"}\n]\n");
+	/* Nested values are never columns. */
+	table = render(vb_output_table, &rec, 1);
+	assert_string_equal(table, "DEVICE        NAME\n"
+				   "0000:00:02.0  e1000e\n");
+	assert_non_null(vb_record_get(&rec, "tied_with"));
+	assert_null(vb_record_get(&rec, "action"));
+	free(json);
+	free(table);
+	vb_record_clear(&rec);
+	assert_int_equal(rec.n, 0);
+}
+
+/* A table's rows, many of them: the cells grow past any first guess. */
+static void test_table_of_many_rows(void **state)
+{
+	struct vb_table t = { 0 };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	for (int i = 0; i < 500; i++) {
+		struct vb_record rec = { 0 };
+		char name[32];
+
+		snprintf(name, sizeof(name), "dev%d", i);
+		vb_record_string(&rec, "device", "DEVICE", name);
+		vb_record_int(&rec, "n", "N", i, i % 2);
+		assert_int_equal(vb_table_add(&t, &rec), 0);
+		vb_record_clear(&rec);
+	}
+	f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	vb_table_print(f, &t);
+	fclose(f);
+	assert_int_equal(strncmp(buf, "DEVICE  N\ndev0    -\ndev1    1\n", 30), 0);
+	assert_non_null(strstr(buf, "\ndev499  499\n"));
+	vb_table_clear(&t);
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -122,6 +204,8 @@ int main(void)
 		cmocka_unit_test(test_json_strings_are_valid_utf8),
 		cmocka_unit_test(test_one_record_gives_json_and_table),
 		cmocka_unit_test(test_no_records_is_an_empty_array),
+		cmocka_unit_test(test_nested_records),
+		cmocka_unit_test(test_table_of_many_rows),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
