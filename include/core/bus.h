@@ -24,9 +24,6 @@ struct vb_bus {
 /* A bus vfio-bind knows (pci, platform, amba, fsl-mc, cdx), or NULL. */
 const struct vb_bus *vb_bus_find(const char *name);
 
-/* Every bus vfio-bind knows, for --list. */
-const struct vb_bus *vb_bus_known(unsigned i);
-
 /*
  * Any bus with driver_override: a known one, or one described in *scratch
  * (no generic VFIO driver: --driver names one). -EINVAL for a bad name,

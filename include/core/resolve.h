@@ -12,11 +12,6 @@ struct vb_resolver;
 
 int vb_resolver_new(const struct vb_roots *roots, struct vb_resolver **ret, struct vb_error *err);
 void vb_resolver_free(struct vb_resolver *res);
-static inline void vb_resolver_freep(struct vb_resolver **r)
-{
-	if (*r)
-		vb_resolver_free(*r);
-}
 
 /* A module whose "vfio_" alias matches the device. */
 struct vb_candidate {

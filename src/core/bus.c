@@ -58,11 +58,6 @@ const struct vb_bus *vb_bus_find(const char *name)
 	return NULL;
 }
 
-const struct vb_bus *vb_bus_known(unsigned i)
-{
-	return i < sizeof(buses) / sizeof(buses[0]) ? &buses[i] : NULL;
-}
-
 int vb_bus_lookup(const struct vb_roots *roots, const char *name, struct vb_bus *scratch,
 		  const struct vb_bus **ret)
 {
