@@ -21,7 +21,8 @@ static const struct {
 } schema[] = {
 	{ "device", "DEVICE", VB_FIELD_STRING},	{"driver", "DRIVER", VB_FIELD_STRING },
 	{ "iommu_group", "GROUP", VB_FIELD_INT}, {"saved", NULL, VB_FIELD_BOOL },
-	{ "steps", NULL, VB_FIELD_JSON},		{"name", "NAME", VB_FIELD_STRING },
+	{ "steps", NULL, VB_FIELD_ARRAY},		{"name", "NAME", VB_FIELD_STRING },
+	{ "choice", NULL, VB_FIELD_OBJECT},
 };
 
 /* A JSON reader just strict enough to tell well-formed from not. */
@@ -284,8 +285,41 @@ static void check_quote(const char *s)
 	free(q);
 }
 
+/*
+ * Nested values from one line: ',' separates objects, ':' the strings of each
+ * one's "parts" array, so any byte can land at any depth.
+ */
+static void add_steps(struct vb_record *steps, const char *v)
+{
+	for (const char *p = v;; p++) {
+		size_t len = strcspn(p, ",");
+		char *piece = strndup(p, len);
+		struct vb_record *step = vb_record_object(steps, NULL, true), *parts;
+
+		FUZZ_CHECK(piece && step);
+		FUZZ_CHECK(vb_record_string(step, "piece", NULL, piece) == 0);
+		FUZZ_CHECK(vb_record_int(step, "length", NULL, (long)len, true) == 0);
+		parts = vb_record_array(step, "parts", *piece != '-');
+		for (char *q = piece; parts;) {
+			char *colon = strchr(q, ':');
+
+			if (colon)
+				*colon = '\0';
+			FUZZ_CHECK(vb_record_string(parts, NULL, NULL, *q ? q : NULL) == 0);
+			if (!colon)
+				break;
+			q = colon + 1;
+		}
+		free(piece);
+		p += len;
+		if (!*p)
+			break;
+	}
+}
+
 static void add_field(struct vb_record *rec, unsigned f, const char *v)
 {
+	struct vb_record *nested;
 	int r = 0;
 
 	switch (schema[f].type) {
@@ -299,6 +333,20 @@ static void add_field(struct vb_record *rec, unsigned f, const char *v)
 		break;
 	case VB_FIELD_BOOL:
 		r = vb_record_bool(rec, schema[f].key, schema[f].label, *v & 1, *v);
+		break;
+	case VB_FIELD_ARRAY:
+		/* A line "-" stands for null, "" for []. */
+		nested = vb_record_array(rec, schema[f].key, strcmp(v, "-") != 0);
+		if (nested && *v)
+			add_steps(nested, v);
+		break;
+	case VB_FIELD_OBJECT:
+		nested = vb_record_object(rec, schema[f].key, strcmp(v, "-") != 0);
+		if (nested) {
+			r = vb_record_string(nested, "text", NULL, v);
+			if (r == 0)
+				r = vb_record_json(nested, "quoted", *v ? vb_json_quote(v) : NULL);
+		}
 		break;
 	case VB_FIELD_JSON:
 		r = vb_record_json(rec, schema[f].key, *v ? vb_json_quote(v) : NULL);
