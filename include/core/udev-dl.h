@@ -3,10 +3,11 @@
 
 #include <libudev.h>
 
+#include "error.h"
+
 /*
- * libudev opened with dlopen() on first use: only --list needs it, for the
- * names of devices that are not PCI (hwdb.c reads PCI names itself). Only
- * what hwdb.c calls is here.
+ * libudev opened with dlopen() on first use: only --list needs it, for
+ * device names from udev's hardware database. Only what hwdb.c calls is here.
  */
 #define VB_UDEV_SYMBOLS(X)                   \
 	X(udev_new)                          \
@@ -26,5 +27,5 @@ VB_UDEV_SYMBOLS(VB_UDEV_DECLARE)
 #define vb_udev_list_foreach(it, first) \
 	for ((it) = (first); (it) != NULL; (it) = sym_udev_list_entry_get_next(it))
 
-/* Open the library and resolve every symbol above, once; -ENOENT when it cannot be. */
-int vb_udev_dl_open(void);
+/* Open the library and resolve every symbol above, once; -ENOENT with a hint when it cannot be. */
+int vb_udev_dl_open(struct vb_error *err);

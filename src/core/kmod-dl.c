@@ -5,22 +5,20 @@
 #include "kmod-dl.h"
 
 /* The soname of libkmod's ABI. */
-VB_DL_LIBRARY(libkmod, "libkmod.so.2", VB_KMOD_SYMBOLS);
+VB_DL_LIBRARY(libkmod, "libkmod.so.2", "libkmod2", VB_KMOD_SYMBOLS, "kmod",
+	      "finds the VFIO driver a device needs in the module index and loads its module",
+	      "required");
 
 int vb_kmod_dl_open(struct vb_error *err)
 {
-	const char *missing, *why;
+	int r = vb_dl_open(&libkmod, err);
 
-	if (vb_dl_open(&libkmod, &missing, &why) == 0)
-		return 0;
-	if (missing) {
-		vb_error_set(err, -ENOENT, "%s has no '%s': it is too old", libkmod.soname, missing);
-		vb_error_hint(err, "upgrade kmod's library (version 27 or later)");
-	} else {
-		vb_error_set(err, -ENOENT, "cannot load %s: %s", libkmod.soname, why);
-		vb_error_hint(err, "install kmod's library (Debian: libkmod2), or name a registered driver with --driver");
-	}
-	return -ENOENT;
+	if (r == -ENOSYS)
+		vb_error_hint(err, "upgrade the package %s (libkmod 27 or later)", libkmod.package);
+	else if (r < 0)
+		vb_error_hint(err, "install the package %s (Debian's name; it ships %s), or name a "
+			      "registered driver with --driver", libkmod.package, libkmod.soname);
+	return r < 0 ? -ENOENT : 0;
 }
 
 int vb_kmod_dl_path(char **ret)

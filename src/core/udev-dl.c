@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+
 #include "dl.h"
 #include "udev-dl.h"
 
-VB_DL_LIBRARY(libudev, "libudev.so.1", VB_UDEV_SYMBOLS);
+VB_DL_LIBRARY(libudev, "libudev.so.1", "libudev1", VB_UDEV_SYMBOLS, "hwdb",
+	      "vendor and model names of devices in --list, from udev's hardware database",
+	      "suggested");
 
-int vb_udev_dl_open(void)
+int vb_udev_dl_open(struct vb_error *err)
 {
-	const char *missing, *why;
-
-	return vb_dl_open(&libudev, &missing, &why);
+	return vb_dl_open(&libudev, err) < 0 ? -ENOENT : 0;
 }

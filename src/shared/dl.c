@@ -8,27 +8,29 @@
 
 #include "dl.h"
 
-int vb_dl_open(struct vb_dl *dl, const char **missing, const char **why)
+int vb_dl_open(struct vb_dl *dl, struct vb_error *err)
 {
 	void *handle;
 
-	*missing = NULL;
-	*why = NULL;
 	if (dl->handle)
 		return 0;
 	handle = dlopen(dl->soname, RTLD_NOW | RTLD_LOCAL);
 	if (!handle) {
-		*why = dlerror();
+		vb_error_set(err, -ENOENT, "cannot load %s: %s", dl->soname, dlerror());
+		vb_error_hint(err, "install the package %s (Debian's name; it ships %s)", dl->package,
+			      dl->soname);
 		return -ENOENT;
 	}
 	for (unsigned i = 0; i < dl->n; i++) {
 		*dl->slots[i] = dlsym(handle, dl->names[i]);
 		if (!*dl->slots[i]) {
-			*missing = dl->names[i];
+			vb_error_set(err, -ENOENT, "%s has no '%s': it is too old", dl->soname,
+				     dl->names[i]);
+			vb_error_hint(err, "upgrade the package %s (Debian's name)", dl->package);
 			for (unsigned j = 0; j <= i; j++)
 				*dl->slots[j] = NULL;
 			dlclose(handle);
-			return -ENOENT;
+			return -ENOSYS;
 		}
 	}
 	dl->handle = handle;
