@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -7,6 +6,7 @@
 #include "cache.h"
 #include "cmd.h"
 #include "device.h"
+#include "dir.h"
 #include "early-boot.h"
 #include "hwdb.h"
 #include "modalias.h"
@@ -352,7 +352,7 @@ static void list_whole_bus(struct listing *l, const struct vb_bus *bus)
 		return;
 	}
 	list_bus(l, bus, names, n, true);
-	vb_names_free(names, n);
+	vb_strv_free(names, n);
 }
 
 /* Every bus with driver_override: PCI first, then the others by name. */
@@ -363,7 +363,7 @@ static void list_every_bus(struct listing *l)
 	unsigned n;
 
 	list_whole_bus(l, vb_bus_find("pci"));
-	if (vb_dir_names(dir, &names, &n) < 0)
+	if (vb_dir_list(dir, 0, &names, &n) < 0)
 		return;
 	for (unsigned i = 0; i < n; i++) {
 		struct vb_bus scratch;
@@ -373,7 +373,7 @@ static void list_every_bus(struct listing *l)
 		    vb_bus_lookup(&l->ctx->roots, names[i], &scratch, &bus) == 0)
 			list_whole_bus(l, bus);
 	}
-	vb_names_free(names, n);
+	vb_strv_free(names, n);
 }
 
 int cmd_list(struct vb_context *ctx, const struct cmd_opts *o)
