@@ -80,3 +80,54 @@ show_state() {
 		diag "  $d: driver=$(driver_of "$d") override=$(override_of "$d") group=$(group_of "$d" || echo none)"
 	done
 }
+
+# vb ARGS...: runs vfio-bind ($VB), bounded by $LIMIT seconds (default 120: a hung run
+# must not hang the guest), and shows its output as diagnostics; exit status in $rc,
+# stdout in $out, stderr in /tmp/vb.err, time taken in $ms.
+vb() {
+	t0=$(now_cs)
+	out=$(timeout "${LIMIT:-120}" "$VB" "$@" 2>/tmp/vb.err)
+	rc=$?
+	ms=$(($(now_cs) - t0))0
+	diag "\$ vfio-bind $* -> exit $rc (${ms} ms)"
+	{ [ -z "$out" ] || echo "$out"; cat /tmp/vb.err; } | sed 's/^/#     /'
+}
+# said TEXT: the last vb printed TEXT, on stdout or stderr.
+said() { printf '%s\n' "$out" | cat - /tmp/vb.err | grep -q -- "$1"; }
+# verdict DESCRIPTION: one test line, passing when the command before it succeeded.
+verdict() { if [ $? -eq 0 ]; then ok "$1"; else not_ok "$1"; fi; }
+# The last vb's stdout without blanks, for matching JSON.
+flat() { printf '%s' "$out" | tr -d ' \t\n'; }
+
+# on DEVICE DRIVER OVERRIDE: the device is on DRIVER with that driver_override.
+on() { [ "$(driver_of "$1")" = "$2" ] && [ "$(override_of "$1")" = "$3" ]; }
+# state DESCRIPTION DEVICE DRIVER [OVERRIDE]: one test on where a device is.
+state() {
+	if on "$2" "$3" "${4:-(null)}"; then
+		ok "$1"
+	else
+		not_ok "$1"
+		diag "  expected $2 on $3 with override ${4:-(null)}"
+		show_state "$2"
+	fi
+}
+group_node() { echo "/dev/vfio/$(group_of "$1")"; }
+
+# start_holder LOG ARGS...: vfio-holder ($HOLDER) ARGS in the background, pid in $hpid;
+# returns once it holds everything (its "holding" line), or fails.
+start_holder() {
+	log=$1
+	shift
+	"$HOLDER" "$@" >"$log" 2>&1 &
+	hpid=$!
+	i=0
+	while [ $i -lt 100 ]; do
+		grep -q '^holder: holding' "$log" && { sed 's/^/#   /' "$log"; return 0; }
+		kill -0 "$hpid" 2>/dev/null || break
+		usleep 100000
+		i=$((i + 1))
+	done
+	sed 's/^/#   /' "$log"
+	return 1
+}
+alive() { kill -0 "$1" 2>/dev/null; }

@@ -15,18 +15,6 @@ VIRTIO=$(find_pci 1af4:1000 1af4:1041) || { not_ok "a virtio-net NIC is present"
 VB=$(command -v vfio-bind) || { not_ok "vfio-bind is installed in the guest"; finish; exit; }
 diag "e1000e at $E1000E, virtio-net at $VIRTIO, $VB"
 
-# vb ARGS...: runs vfio-bind, shows its output as diagnostics; status in $rc, stdout in
-# $out (stderr is shown, not kept), time taken in $ms.
-vb() {
-	t0=$(now_cs)
-	out=$("$VB" "$@" 2>/tmp/vb.err)
-	rc=$?
-	ms=$(($(now_cs) - t0))0
-	diag "\$ vfio-bind $* -> exit $rc (${ms} ms)"
-	{ [ -z "$out" ] || echo "$out"; cat /tmp/vb.err; } | sed 's/^/#     /'
-}
-said() { printf '%s\n' "$out" | cat - /tmp/vb.err | grep -q "$1"; }
-
 # at_rest DESCRIPTION: both NICs on their host drivers with no override, as at boot.
 at_rest() {
 	if [ "$(driver_of "$E1000E")" = e1000e ] && [ "$(override_of "$E1000E")" = "(null)" ] &&
