@@ -46,39 +46,12 @@ SERIAL=$(find_pci 1b36:0002) || { not_ok "a PCI serial card (1b36:0002) is prese
 VB=$(command -v vfio-bind) || { not_ok "vfio-bind is installed in the guest"; finish; exit; }
 diag "virtio-net $VNET, virtio-blk $VBLK, bridge $BRIDGE with e1000 $NIC1 and e1000e $NIC2, NVMe $NVME, VGA $VGA"
 
-# vb ARGS...: runs vfio-bind (bounded), shows its output as diagnostics; exit status in
-# $rc, stdout in $out, stderr in /tmp/vb.err, time taken in $ms.
-vb() {
-	t0=$(now_cs)
-	out=$(timeout "$LIMIT" "$VB" "$@" 2>/tmp/vb.err)
-	rc=$?
-	ms=$(($(now_cs) - t0))0
-	diag "\$ vfio-bind $* -> exit $rc (${ms} ms)"
-	{ [ -z "$out" ] || echo "$out"; cat /tmp/vb.err; } | sed 's/^/#     /'
-}
-said() { printf '%s\n' "$out" | cat - /tmp/vb.err | grep -q -- "$1"; }
 # said_twice TEXT DEVICE: TEXT was said, and a refusal of DEVICE took two lines on
 # stderr (why, and what to do).
 said_twice() { said "$1" && [ "$(grep -c "^vfio-bind: $2: " /tmp/vb.err)" -ge 2 ]; }
-# verdict DESCRIPTION: one test line, passing when the command before it succeeded.
-verdict() { if [ $? -eq 0 ]; then ok "$1"; else not_ok "$1"; fi; }
-flat() { printf '%s' "$out" | tr -d ' \t\n'; }
 # The JSON object of one device in $out (no jq in busybox).
 json_of() { flat | sed 's/},{/}\n{/g' | grep "\"device\":\"$1\""; }
 
-# on DEVICE DRIVER OVERRIDE: the device is on DRIVER with that driver_override.
-on() { [ "$(driver_of "$1")" = "$2" ] && [ "$(override_of "$1")" = "$3" ]; }
-# state DESCRIPTION DEVICE DRIVER [OVERRIDE]: one test on where a device is.
-state() {
-	if on "$2" "$3" "${4:-(null)}"; then
-		ok "$1"
-	else
-		not_ok "$1"
-		diag "  expected $2 on $3 with override ${4:-(null)}"
-		show_state "$2"
-	fi
-}
-group_node() { echo "/dev/vfio/$(group_of "$1")"; }
 # The devices of IOMMU group $1, on one line.
 members() {
 	for m in "/sys/kernel/iommu_groups/$1/devices"/*; do printf '%s\n' "${m##*/}"; done | tr '\n' ' ' | sed 's/ $//'
@@ -100,25 +73,6 @@ iface_of() {
 has_block() { case $(readlink -f "/sys/class/block/$2" 2>/dev/null) in "$(readlink -f "$PCI/devices/$1")"/*) return 0 ;; esac; return 1; }
 is_up() { [ $(($(cat "/sys/class/net/$1/flags" 2>/dev/null || echo 0) & 1)) -eq 1 ]; }
 mounted() { grep -q "^$1 $2 " /proc/mounts; }
-
-# start_holder LOG ARGS...: vfio-holder ARGS in the background, pid in $hpid; returns
-# once it holds everything (its "holding" line), or fails.
-start_holder() {
-	log=$1
-	shift
-	"$HOLDER" "$@" >"$log" 2>&1 &
-	hpid=$!
-	i=0
-	while [ $i -lt 100 ]; do
-		grep -q '^holder: holding' "$log" && { sed 's/^/#   /' "$log"; return 0; }
-		kill -0 "$hpid" 2>/dev/null || break
-		usleep 100000
-		i=$((i + 1))
-	done
-	sed 's/^/#   /' "$log"
-	return 1
-}
-alive() { kill -0 "$1" 2>/dev/null; }
 
 # ---------------------------------------------------------------------------------
 # 1. IOMMU groups
