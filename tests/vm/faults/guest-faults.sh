@@ -63,34 +63,7 @@ done
 diag "disk A $DISKA ($BA), disk B $DISKB ($BB), e1000e $E1, virtio-net $VNET,"
 diag "bridge $BRIDGE with e1000 $E1000 and e1000e $E2; config dir $CONF"
 
-# vb ARGS...: runs vfio-bind (bounded by $LIMIT), shows its output as diagnostics; exit
-# status in $rc, stdout in $out, stderr in /tmp/vb.err, time taken in $ms.
-vb() {
-	t0=$(now_cs)
-	out=$(timeout "$LIMIT" "$VB" "$@" 2>/tmp/vb.err)
-	rc=$?
-	ms=$(($(now_cs) - t0))0
-	diag "\$ vfio-bind $* -> exit $rc (${ms} ms)"
-	{ [ -z "$out" ] || echo "$out"; cat /tmp/vb.err; } | sed 's/^/#     /'
-}
-said() { printf '%s\n' "$out" | cat - /tmp/vb.err | grep -q -- "$1"; }
-verdict() { if [ $? -eq 0 ]; then ok "$1"; else not_ok "$1"; fi; }
-flat() { printf '%s' "$out" | tr -d ' \t\n'; }
 prompt() { check "... promptly (${ms} ms, under $PROMPT s)" test "$ms" -lt $((PROMPT * 1000)); }
-
-# on DEVICE DRIVER OVERRIDE: the device is on DRIVER with that driver_override.
-on() { [ "$(driver_of "$1")" = "$2" ] && [ "$(override_of "$1")" = "$3" ]; }
-# state DESCRIPTION DEVICE DRIVER [OVERRIDE]: one test on where a device is.
-state() {
-	if on "$2" "$3" "${4:-(null)}"; then
-		ok "$1"
-	else
-		not_ok "$1"
-		diag "  expected $2 on $3 with override ${4:-(null)}"
-		show_state "$2"
-	fi
-}
-group_node() { echo "/dev/vfio/$(group_of "$1")"; }
 
 # The saved state: the file of DEVICE (either form of its name), temp files, journals.
 saved_file() {
@@ -116,24 +89,6 @@ hand_back() {
 	echo "$1" >"$PCI/drivers_probe"
 }
 
-# start_holder LOG ARGS...: vfio-holder ARGS in the background, pid in $hpid; returns
-# once it holds everything (its "holding" line), or fails.
-start_holder() {
-	log=$1
-	shift
-	"$HOLDER" "$@" >"$log" 2>&1 &
-	hpid=$!
-	i=0
-	while [ $i -lt 100 ]; do
-		grep -q '^holder: holding' "$log" && { sed 's/^/#   /' "$log"; return 0; }
-		kill -0 "$hpid" 2>/dev/null || break
-		usleep 100000
-		i=$((i + 1))
-	done
-	sed 's/^/#   /' "$log"
-	return 1
-}
-alive() { kill -0 "$1" 2>/dev/null; }
 # wait_for_text FILE TEXT TENTHS: TEXT shows up in FILE within TENTHS tenths of a second.
 wait_for_text() {
 	i=0

@@ -4,7 +4,7 @@
 # vm-faults.sh BUILD_ROOT SOURCE_ROOT
 #
 # meson test vm-faults: vfio-bind when things go wrong around it, on a real kernel.
-# Gets Debian's kernel and the test variant module the way ../vm-test.sh does, builds
+# Gets Debian's kernel and the test variant module (../host-lib.sh), builds
 # ../safety/vfio-holder, packs vfio-bind's install tree, guest-faults.sh, the holder and
 # three programs of this machine (strace, mkfs.btrfs, util-linux flock: busybox has no
 # flock) with the extra devices' modules into the busybox initramfs, and boots
@@ -12,25 +12,17 @@
 # Prints the guest's TAP lines; exits 0 only if all passed and the guest reported to
 # the end; 77 (skipped) where qemu, the kernel or one of those programs cannot be had,
 # or with VFIO_BIND_SKIP_VM=1.
-# Environment: VFIO_BIND_VM_CACHE, VFIO_BIND_VM_ACCEL, VFIO_BIND_VM_TIMEOUT (as for
-# ../vm-test.sh; the boot's limit defaults to 900 s here). Logs in BUILD_ROOT/tests/vm/faults/work.
+# Environment: as for ../host-lib.sh; the boot's limit (VFIO_BIND_VM_TIMEOUT) defaults
+# to 900 s here. Logs in BUILD_ROOT/tests/vm/faults/work.
 
 set -eu
 
 [ $# -eq 2 ] || { echo "usage: $0 BUILD_ROOT SOURCE_ROOT" >&2; exit 2; }
-build=$(cd "$1" && pwd)
 here=$(cd "$(dirname "$0")" && pwd)
 vm=$(dirname "$here")
-work=$build/tests/vm/faults/work
-
-skip() { echo "vm-faults: SKIP: $*"; exit 77; }
-fail() { echo "vm-faults: FAIL: $*"; exit 1; }
-
-[ "${VFIO_BIND_SKIP_VM:-0}" = 1 ] && skip "VFIO_BIND_SKIP_VM=1"
-[ "$(uname -m)" = x86_64 ] || skip "the VM tests boot an amd64 kernel; this is $(uname -m)"
-for tool in qemu-system-x86_64 busybox cpio gzip depmod modprobe make cc; do
-	command -v "$tool" >/dev/null 2>&1 || skip "$tool not found"
-done
+. "$vm/host-lib.sh"
+vm_setup vm-faults "$1" tests/vm/faults/work
+vm_need qemu-system-x86_64 busybox cpio gzip depmod modprobe make cc
 # The guest's own tools, taken from this machine (Debian: strace, btrfs-progs, util-linux).
 PATH=$PATH:/usr/sbin:/sbin
 guest_tools=
@@ -38,20 +30,8 @@ for tool in strace mkfs.btrfs flock; do
 	p=$(command -v "$tool") || skip "$tool not found (Debian packages strace, btrfs-progs, util-linux)"
 	guest_tools="$guest_tools $p"
 done
-
-cache=${VFIO_BIND_VM_CACHE:-/var/cache/vfio-bind-tests}
-# A developer who is not root keeps the kernel in their own cache.
-if ! mkdir -p "$cache" 2>/dev/null || [ ! -w "$cache" ]; then
-	cache=${XDG_CACHE_HOME:-$HOME/.cache}/vfio-bind-tests
-fi
-tree=$("$vm/fetch-kernel.sh" "$cache") || exit $?
-kver=$(basename "$tree")
-kernel=$tree/boot/vmlinux-$kver
-[ -s "$kernel" ] || kernel=$tree/boot/vmlinuz-$kver
-
-mkdir -p "$work"
-ko=$("$vm/variant/build.sh" "$tree/usr/src/linux-headers-$kver" "$work/variant") ||
-	fail "cannot build the variant module against $kver"
+vm_kernel
+vm_variant
 
 # Static, as for vm-safety: the guest has no C library of its own.
 cc -static -O2 -s -Wall -o "$work/vfio-holder" "$vm/safety/vfio-holder.c" 2>"$work/holder.log" ||
@@ -60,9 +40,7 @@ cc -static -O2 -s -Wall -o "$work/vfio-holder" "$vm/safety/vfio-holder.c" 2>"$wo
 # The install tree as a package lays it out; on top of it the guest script, the holder
 # and the borrowed tools under /faults/bin, whose libraries make-initramfs.sh copies
 # (it runs ldd on every executable of the tree).
-rm -rf "$work/destdir"
-meson install -C "$build" --no-rebuild --quiet --destdir "$work/destdir" >"$work/install.log" 2>&1 ||
-	{ cat "$work/install.log"; fail "meson install --destdir failed"; }
+vm_install
 install -D -m 0755 "$here/guest-faults.sh" "$work/destdir/guest-faults.sh"
 install -D -m 0755 "$work/vfio-holder" "$work/destdir/faults/bin/vfio-holder"
 for p in $guest_tools; do
@@ -72,20 +50,12 @@ done
 # The extra devices' host drivers (e1000, virtio_blk), btrfs with its dependencies
 # (crc32c among them: the kernel's request_module would run a /sbin/modprobe this
 # initramfs lacks). make-initramfs.sh takes extra modules only as -m files.
-mods=
-for mod in e1000 virtio_blk btrfs crc32c_generic; do
-	deps=$(modprobe -d "$tree" -S "$kver" --show-depends "$mod") || fail "module $mod not in $kver"
-	for dep in $(echo "$deps" | sed -n 's/^insmod \([^ ]*\).*/\1/p'); do
-		case " $mods " in *" $dep "*) ;; *) mods="$mods $dep" ;; esac
-	done
-done
+vm_module_files e1000 virtio_blk btrfs crc32c_generic
 set -- -k "$tree" -o "$work/initramfs.cpio.gz" -d "$work/destdir" -m "$ko"
-for dep in $mods; do
+for dep in $modfiles; do
 	set -- "$@" -m "$dep"
 done
-"$vm/make-initramfs.sh" "$@" 2>"$work/initramfs.log" ||
-	{ cat "$work/initramfs.log"; fail "cannot build the initramfs"; }
-sed 's/^/# /' "$work/initramfs.log"
+vm_initramfs "$@"
 
 # Two blank disks each run (sparse): the guest makes its btrfs on them. mkfs.btrfs
 # wants at least 114 MiB a device for its default profiles.
@@ -95,10 +65,10 @@ truncate -s 256M "$work/disk-b.img"
 
 log=$work/faults.log
 rc=0
-"$vm/run-vm.sh" -a "${VFIO_BIND_VM_ACCEL:-tcg}" -t "${VFIO_BIND_VM_TIMEOUT:-900}" \
+"$vm/run-vm.sh" -a "$accel" -t "${VFIO_BIND_VM_TIMEOUT:-900}" \
 	-s guest-faults.sh -m "$here/machine" -D "$work" \
 	"$kernel" "$work/initramfs.cpio.gz" iommu \
 	>"$log" 2>"$log.err" || rc=$?
-echo "# $(grep '^run-vm:' "$log.err" | sed 's/^run-vm: //')"
+echo "# $(vm_took "$log")"
 
-exec "$vm/tap-summary.sh" vm-faults "$log" "$rc"
+vm_summary "$log" "$rc"
