@@ -156,6 +156,7 @@ test_platform_reset_module_alias_satisfies_the_reset_rule() {
 	vb --platform $I2C
 	assert_rc 1
 	assert_bus_driver platform $I2C s3c-i2c
+	assert_bus_override platform $I2C "(null)"
 }
 
 test_platform_loaded_module_parameter_decides_reset_rule() {
@@ -164,9 +165,12 @@ test_platform_loaded_module_parameter_decides_reset_rule() {
 	echo N >"$S/module/vfio_platform/parameters/reset_required"
 	echo live >"$S/module/vfio_platform/initstate"
 	vb --platform $I2C
-	# Loaded but its driver not registered in this tree: the bind says so.
-	assert_rc 0 1
-	assert_bus_driver platform $I2C "$( [ $rc = 0 ] && echo vfio-platform || echo s3c-i2c)"
+	# Loaded but its driver not registered in this tree: the bind fails saying so,
+	# the device untouched, and not about a reset.
+	assert_rc 1
+	assert_bus_driver platform $I2C s3c-i2c
+	assert_bus_override platform $I2C "(null)"
+	assert_says "$I2C: module 'vfio_platform' registers no platform driver"
 	cat "$T/out" "$T/err" | grep -qi 'reset' && fail "the loaded module's reset_required=N was not used"
 	return 0
 }
@@ -324,7 +328,12 @@ test_platform_device_with_a_long_modalias_is_saved_by_its_address() {
 	vb --udev-export --platform $LONG
 	assert_rc 1
 	[ ! -s "$T/out" ] || fail "a binding saved for another device reached udev: $(cat "$T/out")"
+	# Not on VFIO: nothing to hand back, but the saved entry goes.
 	vb --unbind --platform $LONG
+	assert_rc 0
+	assert_says "$LONG: not on a VFIO driver \\(on acme-bus\\), nothing to do"
+	assert_bus_driver platform $LONG acme-bus
+	assert_bus_override platform $LONG "(null)"
 	[ ! -e "$_f" ] || fail "--unbind did not forget it"
 }
 
