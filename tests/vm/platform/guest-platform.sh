@@ -65,17 +65,6 @@ by_hand() {
 	return 1
 }
 
-# vb ARGS...: runs vfio-bind, shows its output as diagnostics; status in $rc, stdout in
-# $out (stderr is shown, not kept).
-vb() {
-	t0=$(now_cs)
-	out=$("$VB" "$@" 2>/tmp/vb.err)
-	rc=$?
-	ms=$(($(now_cs) - t0))0
-	diag "\$ vfio-bind $* -> exit $rc (${ms} ms)"
-	{ [ -z "$out" ] || echo "$out"; cat /tmp/vb.err; } | sed 's/^/#     /'
-}
-said() { printf '%s\n' "$out" | cat - /tmp/vb.err | grep -q -- "$1"; }
 # json_has DEV TEXT...: the --json object of DEV (one a line) holds every TEXT.
 json_has() {
 	obj=$(printf '%s\n' "$out" | grep -F "\"device\": \"$1\"") || return 1

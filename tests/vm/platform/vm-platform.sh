@@ -4,7 +4,7 @@
 # vm-platform.sh BUILD_ROOT SOURCE_ROOT
 #
 # meson test vm-platform: vfio-bind on the platform bus on a real kernel.
-# Gets Debian's kernel the way ../vm-test.sh does, builds vfio.ko with the no-IOMMU mode
+# Gets Debian's kernel (../host-lib.sh), builds vfio.ko with the no-IOMMU mode
 # and vfio-platform from Debian's linux-source (build-vfio.sh), packs vfio-bind's install
 # tree, those modules (under /lib/modules/KVER/updates/, where they win over Debian's
 # vfio.ko), the host drivers qemu_fw_cfg and pvpanic-mmio and guest-platform.sh into
@@ -14,37 +14,18 @@
 # Prints the guest's TAP lines and exits 0 only if all passed and the guest reported
 # to the end. Exits 77 (skipped) where qemu, the kernel or its source cannot be had,
 # or with VFIO_BIND_SKIP_VM=1.
-# Environment: VFIO_BIND_VM_CACHE, VFIO_BIND_VM_ACCEL, VFIO_BIND_VM_TIMEOUT (as for
-# ../vm-test.sh). Logs in BUILD_ROOT/tests/vm/platform/work.
+# Environment: as for ../host-lib.sh. Logs in BUILD_ROOT/tests/vm/platform/work.
 
 set -eu
 
 [ $# -eq 2 ] || { echo "usage: $0 BUILD_ROOT SOURCE_ROOT" >&2; exit 2; }
-build=$(cd "$1" && pwd)
 here=$(cd "$(dirname "$0")" && pwd)
 vm=$(dirname "$here")
-work=$build/tests/vm/platform/work
+. "$vm/host-lib.sh"
+vm_setup vm-platform "$1" tests/vm/platform/work
+vm_need qemu-system-x86_64 busybox cpio gzip depmod modprobe modinfo make xz dpkg-deb
+vm_kernel
 
-skip() { echo "vm-platform: SKIP: $*"; exit 77; }
-fail() { echo "vm-platform: FAIL: $*"; exit 1; }
-
-[ "${VFIO_BIND_SKIP_VM:-0}" = 1 ] && skip "VFIO_BIND_SKIP_VM=1"
-[ "$(uname -m)" = x86_64 ] || skip "the VM tests boot an amd64 kernel; this is $(uname -m)"
-for tool in qemu-system-x86_64 busybox cpio gzip depmod modprobe modinfo make xz dpkg-deb; do
-	command -v "$tool" >/dev/null 2>&1 || skip "$tool not found"
-done
-
-cache=${VFIO_BIND_VM_CACHE:-/var/cache/vfio-bind-tests}
-# A developer who is not root keeps the kernel in their own cache.
-if ! mkdir -p "$cache" 2>/dev/null || [ ! -w "$cache" ]; then
-	cache=${XDG_CACHE_HOME:-$HOME/.cache}/vfio-bind-tests
-fi
-tree=$("$vm/fetch-kernel.sh" "$cache") || exit $?
-kver=$(basename "$tree")
-kernel=$tree/boot/vmlinux-$kver
-[ -s "$kernel" ] || kernel=$tree/boot/vmlinuz-$kver
-
-mkdir -p "$work"
 t0=$(date +%s)
 rc=0
 kos=$("$here/build-vfio.sh" "$tree" "$cache" "$work/vfio" 2>"$work/build-vfio.log") || rc=$?
@@ -53,31 +34,24 @@ sed 's/^/# /' "$work/build-vfio.log"
 [ "$rc" -eq 0 ] || fail "cannot build vfio and vfio-platform for $kver"
 echo "# built $(echo "$kos" | wc -l) modules from $(cat "$work/vfio/.source") in $(($(date +%s) - t0)) s"
 
-# What the project installs, as a package would lay it out, and on top of it (the
-# initramfs takes the tree as is) the guest script, the modules built above under
-# updates/ (which depmod prefers to kernel/, so they replace Debian's vfio.ko), and
-# the host drivers of the two devices (../make-initramfs.sh has its own fixed list),
-# each at its own place.
-rm -rf "$work/destdir"
-meson install -C "$build" --no-rebuild --quiet --destdir "$work/destdir" >"$work/install.log" 2>&1 ||
-	{ cat "$work/install.log"; fail "meson install --destdir failed"; }
+# On top of the install tree (the initramfs takes the tree as is) the guest script, the
+# modules built above under updates/ (which depmod prefers to kernel/, so they replace
+# Debian's vfio.ko), and the host drivers of the two devices (../make-initramfs.sh has
+# its own fixed list), each at its own place.
+vm_install
 install -D -m 0755 "$here/guest-platform.sh" "$work/destdir/guest-platform.sh"
 mods=$work/destdir/lib/modules/$kver
 mkdir -p "$mods/updates"
 for ko in $kos; do
 	cp "$ko" "$mods/updates/"
 done
-for mod in qemu_fw_cfg pvpanic_mmio; do
-	deps=$(modprobe -d "$tree" -S "$kver" --show-depends "$mod") || fail "module $mod not in $kver"
-	for ko in $(echo "$deps" | sed -n 's/^insmod \([^ ]*\).*/\1/p'); do
-		rel=${ko#"$tree/lib/modules/$kver/"}
-		install -D -m 0644 "$ko" "$mods/$rel"
-	done
+vm_module_files qemu_fw_cfg pvpanic_mmio
+for ko in $modfiles; do
+	rel=${ko#"$tree/lib/modules/$kver/"}
+	install -D -m 0644 "$ko" "$mods/$rel"
 done
 
-"$vm/make-initramfs.sh" -k "$tree" -o "$work/initramfs.cpio.gz" -d "$work/destdir" \
-	2>"$work/initramfs.log" || { cat "$work/initramfs.log"; fail "cannot build the initramfs"; }
-sed 's/^/# /' "$work/initramfs.log"
+vm_initramfs -k "$tree" -o "$work/initramfs.cpio.gz" -d "$work/destdir"
 
 # The guest's module index must resolve vfio to the build above, not to Debian's.
 moddep=$(gzip -dc "$work/initramfs.cpio.gz" |
@@ -89,10 +63,10 @@ echo "# guest modules.dep: $(echo "$moddep" | grep -E '^updates/|qemu_fw_cfg|pvp
 
 log=$work/platform.log
 rc=0
-"$here/../run-vm.sh" -n -a "${VFIO_BIND_VM_ACCEL:-tcg}" -t "${VFIO_BIND_VM_TIMEOUT:-240}" \
+"$vm/run-vm.sh" -n -a "$accel" -t "${VFIO_BIND_VM_TIMEOUT:-240}" \
 	-s guest-platform.sh -m "$here/machine" \
 	"$kernel" "$work/initramfs.cpio.gz" platform \
 	>"$log" 2>"$log.err" || rc=$?
-echo "# $(grep '^run-vm:' "$log.err" | sed 's/^run-vm: //')"
+echo "# $(vm_took "$log")"
 
-exec "$here/../tap-summary.sh" vm-platform "$log" "$rc"
+vm_summary "$log" "$rc"
