@@ -13,6 +13,5 @@
  */
 int vb_dir_list(const char *dir, unsigned flags, char ***ret, unsigned *ret_n);
 
-/* Sort n strings by strcmp(); free n strings and their array (NULL-safe). */
-void vb_strv_sort(char **v, unsigned n);
+/* Free n strings and their array (NULL-safe). */
 void vb_strv_free(char **v, unsigned n);

@@ -9,6 +9,17 @@
 #include "dir.h"
 #include "macro.h"
 
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void sort(char **v, unsigned n)
+{
+	if (n)
+		qsort(v, n, sizeof(*v), str_cmp);
+}
+
 static bool wanted(const char *name, unsigned flags)
 {
 	if (name[0] != '.')
@@ -57,21 +68,10 @@ int vb_dir_list(const char *dir, unsigned flags, char ***ret, unsigned *ret_n)
 		vb_strv_free(names, n);
 		return r;
 	}
-	vb_strv_sort(names, n);
+	sort(names, n);
 	*ret = names;
 	*ret_n = n;
 	return 0;
-}
-
-static int str_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-void vb_strv_sort(char **v, unsigned n)
-{
-	if (n)
-		qsort(v, n, sizeof(*v), str_cmp);
 }
 
 void vb_strv_free(char **v, unsigned n)
