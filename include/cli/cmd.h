@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdlib.h>
 
 #include "bind.h"
 #include "bus.h"
@@ -28,9 +29,8 @@ struct cmd_opts {
 	struct vb_lock *lock; /* held while the verb runs; NULL for those that change nothing */
 };
 
+/* Exit statuses: libc's EXIT_SUCCESS, EXIT_FAILURE (a device failed), and a usage error. */
 enum {
-	EXIT_OK = 0,
-	EXIT_FAILED = 1,
 	EXIT_USAGE = 2,
 };
 
@@ -50,7 +50,7 @@ int cmd_recover(struct vb_context *ctx);
 /* Replace control bytes by '?', in place. */
 void cmd_sanitize(char *s);
 
-/* Messages: "vfio-bind: DEVICE: text", control bytes shown as '?'. */
+/* Messages (messages.c): "vfio-bind: DEVICE: text", control bytes shown as '?'. */
 void cmd_error(const char *device, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void cmd_print_error(const char *device, const struct vb_error *e);
 
@@ -73,10 +73,6 @@ int cmd_run_finish(struct cmd_run *run);
 
 /* The transaction options the command line implies. */
 struct vb_bind_opts cmd_bind_opts(const struct cmd_opts *o);
-
-/* Save the binding of a device now verified on its VFIO driver (a commit hook). */
-int cmd_save_binding(void *roots, const struct vb_device *dev, const struct vb_outcome *out,
-		     struct vb_error *err);
 
 /* Bind one device by name, saving it unless told not to; reported into run. */
 void cmd_bind_one(struct cmd_run *run, const char *name, const char *driver, bool save);

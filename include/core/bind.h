@@ -6,6 +6,7 @@
 #include "context.h"
 #include "device.h"
 #include "error.h"
+#include "group.h"
 #include "resolve.h"
 
 enum vb_status {
@@ -21,8 +22,17 @@ enum vb_status {
 
 const char *vb_status_name(enum vb_status s);
 
+enum vb_step_kind {
+	VB_STEP_LOAD_MODULE,
+	VB_STEP_OVERRIDE, /* driver_override */
+	VB_STEP_UNBIND,   /* the current driver's unbind */
+	VB_STEP_BIND,     /* the new driver's bind */
+	VB_STEP_PROBE,    /* the bus's drivers_probe */
+};
+
 /* One thing the transaction does (or, in a dry run, would do). */
 struct vb_step {
+	enum vb_step_kind kind;
 	const char *action; /* "load-module", "write" */
 	char *target;       /* module name, or the sysfs file */
 	char *value;        /* what is written; NULL for a module */
@@ -69,7 +79,7 @@ struct vb_bind_opts {
 /* Everything the command layer needs to report one device. */
 struct vb_outcome {
 	enum vb_status status;
-	bool release;        /* an unbind: back to the host driver */
+	bool unbind;         /* an unbind: back to the host driver */
 	struct vb_choice choice;
 	char *vfio_module;
 	char *vfio_driver;
@@ -79,7 +89,8 @@ struct vb_outcome {
 	bool rolled_back;    /* the device is back where it was */
 	bool vanished;       /* the device was removed while it was being moved */
 	int group_viable;    /* 1/0: its IOMMU group can go to a VM afterwards; -1 unknown */
-	char *group_blockers; /* "0000:00:1f.3 (snd_hda_intel), ...": what keeps it from being viable */
+	struct vb_group_member *group_blockers; /* what keeps it from being viable */
+	unsigned n_group_blockers;
 	struct vb_step *steps;
 	unsigned n_steps;
 	struct vb_error error;
@@ -92,14 +103,16 @@ void vb_outcome_clear(struct vb_outcome *out);
 /*
  * Move dev to its VFIO driver: override, unbind, bind,
  * verify through the driver link, and on failure put back the old override
- * and driver. dev is re-read on the way, so it shows the end state.
+ * and driver. dev is re-read on the way, so it shows the end state. What
+ * happened is in out: its status, and its error when that is
+ * VB_STATUS_FAILED. A dry run lists the steps the real move takes.
  */
-int vb_bind(struct vb_context *ctx, struct vb_device *dev, const struct vb_bind_opts *opts,
+void vb_bind(struct vb_context *ctx, struct vb_device *dev, const struct vb_bind_opts *opts,
 	    struct vb_outcome *out);
 
-/* Hand dev back to its host driver: clear the override, unbind, reprobe. */
-int vb_unbind(struct vb_context *ctx, struct vb_device *dev, const struct vb_bind_opts *opts,
-	      struct vb_outcome *out);
+/* Hand dev back to its host driver: clear the override, unbind, reprobe. Reported in out. */
+void vb_unbind(struct vb_context *ctx, struct vb_device *dev, const struct vb_bind_opts *opts,
+	       struct vb_outcome *out);
 
 /*
  * Put a device a bind moved back on the driver and override it had (used when
@@ -115,8 +128,5 @@ bool vb_put_back(struct vb_context *ctx, struct vb_device *dev, const char *old_
 		 const char *old_override);
 
 /* Whether dev's IOMMU group can go to a VM once dev is on VFIO, and what is in the way. */
-void vb_group_viability(struct vb_context *ctx, const struct vb_device *dev,
-			struct vb_outcome *out);
-
-/* A driver that hands devices to userspace through VFIO. */
-bool vb_driver_is_vfio(const char *driver);
+void vb_outcome_group_viability(struct vb_context *ctx, const struct vb_device *dev,
+				struct vb_outcome *out);

@@ -67,4 +67,7 @@ void vb_names_free(char **names, unsigned n);
 void vb_names_sort(char **names, unsigned n);
 
 /* True when dev's vendor:device is id ("15B3:101E"). */
+/* A driver that hands devices to userspace through VFIO. */
+bool vb_driver_is_vfio(const char *driver);
+
 bool vb_device_has_id(const struct vb_device *dev, const char *id);

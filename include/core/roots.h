@@ -4,7 +4,7 @@
 /*
  * Every path the tool touches derives from these roots, so tests can move
  * them: sysfs (/sys), procfs (/proc, for mounts, swaps, routes and open
- * files), the kernel's module directory (/lib/modules/RELEASE), the
+ * files), devfs (/dev: VFIO's nodes, mount sources), the kernel's module directory (/lib/modules/RELEASE), the
  * modprobe.d configuration, the saved-bindings directory, udev's hardware
  * database, the runtime directory (/run/vfio-bind: what this boot's
  * initramfs did) and the root under which the system's own files are
@@ -13,6 +13,7 @@
 struct vb_roots {
 	char *sysfs;
 	char *procfs;
+	char *devfs;
 	char *modules_dir;
 	char *modprobe_dir; /* NULL: libkmod's own defaults */
 	char *config_dir;

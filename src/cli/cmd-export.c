@@ -17,7 +17,7 @@ int cmd_udev_export(struct vb_context *ctx, const struct cmd_opts *o)
 	_cleanup_(vb_device_freep) struct vb_device *dev = NULL;
 	const struct vb_saved *s = NULL;
 	struct vb_saved_set set;
-	int rc = EXIT_FAILED;
+	int rc = EXIT_FAILURE;
 
 	if (o->n_devices != 1) {
 		cmd_error(NULL, "--udev-export takes one DEVICE");
@@ -25,7 +25,7 @@ int cmd_udev_export(struct vb_context *ctx, const struct cmd_opts *o)
 	}
 	if (vb_device_open(&ctx->roots, o->bus, o->devices[0], &dev, NULL) < 0 ||
 	    vb_saved_set_load(&ctx->roots, &set) < 0)
-		return EXIT_FAILED;
+		return EXIT_FAILURE;
 	s = vb_saved_set_for_device(&set, dev);
 	if (s) {
 		printf("VFIO_BIND_BUS=%s\n", s->bus);
@@ -33,7 +33,7 @@ int cmd_udev_export(struct vb_context *ctx, const struct cmd_opts *o)
 			printf("VFIO_BIND_DRIVER=%s\n", s->driver);
 		if (s->module[0])
 			printf("VFIO_BIND_MODULE=%s\n", s->module);
-		rc = EXIT_OK;
+		rc = EXIT_SUCCESS;
 	}
 	vb_saved_set_clear(&set);
 	return rc;

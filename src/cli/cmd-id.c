@@ -53,7 +53,7 @@ int cmd_bind_ids(struct vb_context *ctx, const struct cmd_opts *o)
 		if (!o->no_save && !o->dry_run &&
 		    (vb_store_check_writable(&ctx->roots, &err) < 0 || vb_store_save(&ctx->roots, &rule, &err) < 0)) {
 			cmd_print_error(id, &err);
-			run.rc = EXIT_FAILED;
+			run.rc = EXIT_FAILURE;
 			continue;
 		}
 		if (for_each_with_id(&run, id, bind_now) == 0 && !o->quiet && !o->json)
@@ -91,7 +91,7 @@ int cmd_unbind_ids(struct vb_context *ctx, const struct cmd_opts *o)
 
 		if (!o->dry_run && vb_store_forget(&ctx->roots, path, &err) < 0) {
 			cmd_print_error(o->devices[i], &err);
-			run.rc = EXIT_FAILED;
+			run.rc = EXIT_FAILURE;
 			continue;
 		}
 		if (for_each_with_id(&run, o->devices[i], unbind_unless_saved) == 0 && !o->quiet && !o->json)

@@ -105,14 +105,14 @@ int cmd_initramfs_plan(struct vb_context *ctx, const struct cmd_opts *o)
 
 	if (vb_saved_set_load(&ctx->roots, &set) < 0) {
 		cmd_error(NULL, "cannot read the saved bindings in '%s'", ctx->roots.config_dir);
-		return EXIT_FAILED;
+		return EXIT_FAILURE;
 	}
 	for (unsigned i = 0; i < set.n_bad; i++)
 		printf("skip %s: %s\n", set.bad_paths[i], set.bad_errors[i].what);
 	if (set.n > 0 && vb_context_resolver(ctx, &p.res, &err) < 0) {
 		cmd_print_error(NULL, &err);
 		vb_saved_set_clear(&set);
-		return EXIT_FAILED;
+		return EXIT_FAILURE;
 	}
 	for (unsigned i = 0; i < set.n; i++) {
 		printf("file %s\n", set.paths[i]);
@@ -124,5 +124,5 @@ int cmd_initramfs_plan(struct vb_context *ctx, const struct cmd_opts *o)
 		free(p.modules[i]);
 	free(p.modules);
 	vb_saved_set_clear(&set);
-	return fflush(stdout) == 0 ? EXIT_OK : EXIT_FAILED;
+	return fflush(stdout) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -12,7 +12,9 @@
 #include "modalias.h"
 #include "output.h"
 #include "resolve.h"
-#include "safety.h"
+#include "checks.h"
+#include "group.h"
+#include "holders.h"
 #include "saved-set.h"
 #include "sysfs.h"
 
@@ -259,7 +261,7 @@ static void emit(struct listing *l, const struct vb_record *rec)
 	if (l->json)
 		vb_output_json_record(stdout, rec, l->n);
 	else if (vb_table_add(&l->table, rec) < 0)
-		l->rc = EXIT_FAILED;
+		l->rc = EXIT_FAILURE;
 	l->n++;
 }
 
@@ -326,7 +328,7 @@ static void list_bus(struct listing *l, const struct vb_bus *bus, char **names, 
 
 		if (vb_device_open(&l->ctx->roots, bus, names[i], &dev, &derr) < 0) {
 			cmd_print_error(names[i], &derr);
-			l->rc = EXIT_FAILED;
+			l->rc = EXIT_FAILURE;
 			continue;
 		}
 		if (all_of_bus && !dev->has_override_attr)
@@ -347,7 +349,7 @@ static void list_whole_bus(struct listing *l, const struct vb_bus *bus)
 	if (vb_bus_device_names(&l->ctx->roots, bus, &names, &n) < 0) {
 		if (!l->bus_column) {
 			cmd_error(NULL, "cannot read %s/bus/%s/devices", l->ctx->roots.sysfs, bus->name);
-			l->rc = EXIT_FAILED;
+			l->rc = EXIT_FAILURE;
 		}
 		return;
 	}
@@ -379,7 +381,7 @@ static void list_every_bus(struct listing *l)
 int cmd_list(struct vb_context *ctx, const struct cmd_opts *o)
 {
 	struct listing l = { .ctx = ctx, .hwdb = vb_hwdb_new(ctx->roots.hwdb), .json = o->json,
-			     .notes = !o->json && !o->quiet, .rc = EXIT_OK,
+			     .notes = !o->json && !o->quiet, .rc = EXIT_SUCCESS,
 			     .by_modalias = VB_CACHE_INIT(by_modalias_free),
 			     .drivers = VB_CACHE_INIT(free), .groups = VB_CACHE_INIT(NULL) };
 	struct vb_error err = { 0 };

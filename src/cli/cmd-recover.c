@@ -55,18 +55,18 @@ int cmd_recover(struct vb_context *ctx)
 {
 	struct vb_recovery *recs;
 	unsigned n;
-	int rc = EXIT_OK;
+	int rc = EXIT_SUCCESS;
 
 	vb_store_drop_stale_temps(&ctx->roots);
 	if (vb_recover(ctx, &recs, &n) < 0) {
 		cmd_error(NULL, "cannot read what interrupted runs left in '%s/txn'", ctx->roots.run_dir);
-		return EXIT_FAILED;
+		return EXIT_FAILURE;
 	}
 	for (unsigned i = 0; i < n; i++) {
 		/* A torn note: its run died writing it, before it touched anything. */
 		report(&recs[i]);
 		if (recs[i].result == VB_RECOVERY_FAILED)
-			rc = EXIT_FAILED;
+			rc = EXIT_FAILURE;
 	}
 	vb_recoveries_free(recs, n);
 	return rc;

@@ -72,7 +72,7 @@ int cmd_restore(struct vb_context *ctx, const struct cmd_opts *o)
 	run.record_early = o->initramfs && !o->dry_run;
 	if (vb_saved_set_load(&ctx->roots, &set) < 0) {
 		cmd_error(NULL, "cannot read the saved bindings in '%s'", ctx->roots.config_dir);
-		return EXIT_FAILED;
+		return EXIT_FAILURE;
 	}
 	if (o->n_devices == 0) {
 		report_bad_entries(&run, &set);

@@ -4,11 +4,13 @@
 
 #include "cmd.h"
 #include "resolve.h"
-#include "safety.h"
+#include "checks.h"
+#include "group.h"
+#include "holders.h"
 
 void cmd_run_init(struct cmd_run *run, struct vb_context *ctx, const struct cmd_opts *o)
 {
-	*run = (struct cmd_run){ .ctx = ctx, .opts = o, .rc = EXIT_OK };
+	*run = (struct cmd_run){ .ctx = ctx, .opts = o, .rc = EXIT_SUCCESS };
 }
 
 static void say_waiting(void *data, const struct vb_device *dev, const struct vb_holder *h,
@@ -44,50 +46,18 @@ struct vb_bind_opts cmd_bind_opts(const struct cmd_opts *o)
 				      .lock_retake = o->lock ? lock_retake : NULL, .lock_data = o->lock };
 }
 
-/* A JSON array of the items from..to-1, each written by write_item. */
-static char *json_array(unsigned from, unsigned to,
-			void (*write_item)(FILE *f, const void *data, unsigned i), const void *data)
+/* Each step as {action, target, value}. */
+static void record_steps(struct vb_record *rec, const struct vb_outcome *out)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
+	struct vb_record *steps = vb_record_array(rec, "steps", true);
 
-	if (!f)
-		return NULL;
-	fputc('[', f);
-	for (unsigned i = from; i < to; i++) {
-		fputs(i > from ? ", " : "", f);
-		write_item(f, data, i);
+	for (unsigned i = 0; i < out->n_steps; i++) {
+		struct vb_record *step = vb_record_object(steps, NULL, true);
+
+		vb_record_string(step, "action", NULL, out->steps[i].action);
+		vb_record_string(step, "target", NULL, out->steps[i].target);
+		vb_record_string(step, "value", NULL, out->steps[i].value);
 	}
-	fputc(']', f);
-	if (fclose(f) != 0) {
-		free(buf);
-		return NULL;
-	}
-	return buf;
-}
-
-/* A step as {action, target, value}. */
-static void write_step(FILE *f, const void *data, unsigned i)
-{
-	const struct vb_step *s = &((const struct vb_outcome *)data)->steps[i];
-
-	fputs("{\"action\": ", f);
-	vb_json_write_string(f, s->action);
-	fputs(", \"target\": ", f);
-	vb_json_write_string(f, s->target);
-	fputs(", \"value\": ", f);
-	if (s->value)
-		vb_json_write_string(f, s->value);
-	else
-		fputs("null", f);
-	fputc('}', f);
-}
-
-/* One of the other modules that matched as well as the winner. */
-static void write_tie(FILE *f, const void *data, unsigned i)
-{
-	vb_json_write_string(f, ((const struct vb_choice *)data)->candidates[i].module);
 }
 
 /*
@@ -98,18 +68,38 @@ static void write_tie(FILE *f, const void *data, unsigned i)
 static const char *builtin_host(struct cmd_run *run, const struct vb_device *dev,
 				const struct vb_outcome *out)
 {
-	if (!dev || out->release || !out->old_driver || vb_driver_is_vfio(out->old_driver) ||
+	if (!dev || out->unbind || !out->old_driver || vb_driver_is_vfio(out->old_driver) ||
 	    (out->status != VB_STATUS_BOUND && out->status != VB_STATUS_DRY_RUN))
 		return NULL;
 	return vb_driver_is_builtin(&run->ctx->roots, dev->bus, out->old_driver) == 1 ? out->old_driver
 										   : NULL;
 }
 
+/* The members in a group's way, as "0000:00:1f.3 (snd_hda_intel), ...". */
+static char *blockers_text(const struct vb_outcome *out)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	if (out->n_group_blockers == 0 || !(f = open_memstream(&buf, &len)))
+		return NULL;
+	for (unsigned i = 0; i < out->n_group_blockers; i++)
+		fprintf(f, "%s%s (%s)", i ? ", " : "", out->group_blockers[i].name,
+			out->group_blockers[i].driver);
+	if (fclose(f) != 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
 static void fill_record(struct vb_record *rec, struct vb_context *ctx, const char *name,
 			const struct vb_device *dev, const struct vb_outcome *out, const char *saved,
 			const char *builtin)
 {
-	_cleanup_free_ char *node = NULL;
+	_cleanup_free_ char *node = NULL, *blockers = blockers_text(out);
+	struct vb_record *tied;
 
 	if (dev && vb_driver_is_vfio(dev->driver))
 		node = vb_device_group_node(&ctx->roots, dev);
@@ -122,19 +112,21 @@ static void fill_record(struct vb_record *rec, struct vb_context *ctx, const cha
 	vb_record_string(rec, "vfio_driver", NULL, out->vfio_driver);
 	vb_record_string(rec, "vfio_module", NULL, out->vfio_module);
 	vb_record_string(rec, "vfio_alias", NULL, out->choice.pattern);
-	vb_record_json(rec, "tied_with",
-		       out->choice.n_tied > 1 ? json_array(1, out->choice.n_tied, write_tie, &out->choice) : NULL);
+	/* The other modules that matched as well as the winner. */
+	tied = vb_record_array(rec, "tied_with", out->choice.n_tied > 1);
+	for (unsigned i = 1; i < out->choice.n_tied; i++)
+		vb_record_string(tied, NULL, NULL, out->choice.candidates[i].module);
 	vb_record_int(rec, "iommu_group", NULL, dev ? dev->iommu_group : -1,
 		      dev && dev->iommu_group >= 0);
 	vb_record_string(rec, "vfio_group_node", NULL, node);
 	vb_record_string(rec, "saved", NULL, saved);
 	vb_record_string(rec, "host_driver_builtin", NULL, builtin);
 	vb_record_bool(rec, "group_viable", NULL, out->group_viable == 1, out->group_viable >= 0);
-	vb_record_string(rec, "group_blockers", NULL, out->group_blockers);
+	vb_record_string(rec, "group_blockers", NULL, blockers);
 	vb_record_bool(rec, "rolled_back", NULL, out->rolled_back, true);
 	vb_record_string(rec, "error", NULL, out->error.code ? out->error.what : NULL);
 	vb_record_string(rec, "hint", NULL, out->error.code && out->error.hint[0] ? out->error.hint : NULL);
-	vb_record_json(rec, "steps", json_array(0, out->n_steps, write_step, out));
+	record_steps(rec, out);
 }
 
 static void print_steps(const struct vb_outcome *out, FILE *f)
@@ -176,11 +168,14 @@ static void print_outcome(struct cmd_run *run, const char *name, const struct vb
 			  out->choice.n_tied, out->choice.candidates[0].wildcards, out->vfio_module);
 	if (o->verbose && out->status != VB_STATUS_DRY_RUN)
 		print_steps(out, f);
-	if (out->group_viable == 0 && out->group_blockers && !o->quiet &&
-	    (out->status == VB_STATUS_BOUND || out->status == VB_STATUS_DRY_RUN))
+	if (out->group_viable == 0 && out->n_group_blockers && !o->quiet &&
+	    (out->status == VB_STATUS_BOUND || out->status == VB_STATUS_DRY_RUN)) {
+		_cleanup_free_ char *blockers = blockers_text(out);
+
 		cmd_error(name, "warning: its IOMMU group %d is not viable for a VM: %s stay%s on a host driver; "
-			  "--group binds the whole group", dev->iommu_group, out->group_blockers,
-			  strchr(out->group_blockers, ',') ? "" : "s");
+			  "--group binds the whole group", dev->iommu_group, blockers ? blockers : "others",
+			  out->n_group_blockers > 1 ? "" : "s");
+	}
 
 	switch (out->status) {
 	case VB_STATUS_BOUND: {
@@ -201,7 +196,7 @@ static void print_outcome(struct cmd_run *run, const char *name, const struct vb
 	case VB_STATUS_DRY_RUN:
 		if (o->quiet)
 			break;
-		if (out->release)
+		if (out->unbind)
 			fprintf(f, "%s: would hand it back from %s, nothing done:\n", name,
 				or_none(out->old_driver));
 		else
@@ -267,12 +262,12 @@ void cmd_run_report(struct cmd_run *run, const char *name, const struct vb_devic
 			  "HOST DRIVERS in vfio-bind(8))", builtin);
 	cmd_record_early(run, dev, out);
 	if (out->status == VB_STATUS_FAILED)
-		run->rc = EXIT_FAILED;
+		run->rc = EXIT_FAILURE;
 	if (run->opts->json) {
 		struct vb_record *more = realloc(run->recs, (run->n + 1) * sizeof(*more));
 
 		if (!more) {
-			run->rc = EXIT_FAILED;
+			run->rc = EXIT_FAILURE;
 			return;
 		}
 		run->recs = more;

@@ -1,40 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "cmd.h"
 #include "modalias.h"
-#include "store.h"
-
-/*
- * An unbind's saved binding: forgotten before the first write, so a reboot
- * cannot bring back what the user gave up (the directory's sync runs on while
- * the kernel unbinds), and written back if the unbind fails.
- */
-struct forget_job {
-	const struct vb_roots *roots;
-	const char *bus;
-	bool had;                 /* a trusted binding was saved: it is what comes back */
-	struct vb_saved saved;
-	struct vb_sync sync;
-	struct vb_error resave_error; /* code set: it could not be written back */
-};
-
-static int forget_prepare(void *data, const struct vb_device *dev, const struct vb_outcome *out,
-			  struct vb_error *err)
-{
-	struct forget_job *job = data;
-
-	int r = vb_store_forget_device_begin(job->roots, job->bus, dev->name, &job->sync, err);
-
-	(void)out;
-	return r < 0 ? r : 0;
-}
-
-static void forget_abandon(void *data)
-{
-	struct forget_job *job = data;
-
-	if (job->had)
-		vb_store_save(job->roots, &job->saved, &job->resave_error);
-}
+#include "save.h"
 
 /*
  * A device handed back that an ID rule still covers is taken again at the
@@ -66,15 +33,10 @@ void cmd_unbind_one(struct cmd_run *run, const char *name)
 	_cleanup_(vb_device_freep) struct vb_device *dev = NULL;
 	struct vb_bind_opts bo = cmd_bind_opts(run->opts);
 	struct vb_outcome out = VB_OUTCOME_INIT;
-	struct forget_job job = { .roots = roots, .bus = bus, .sync = VB_SYNC_INIT };
-	char **files;
-	unsigned n = 0;
-
+	struct vb_forget_job job;
 	/* Forgotten even when untrusted or corrupt: --unbind is how one gets rid of it. */
-	if (vb_store_device_files(roots, bus, name, &files, &n) == 0) {
-		job.had = n > 0 && vb_store_load(roots, files[0], &job.saved, NULL) == 0;
-		vb_store_list_free(files, n);
-	}
+	unsigned n = vb_forget_job_init(&job, roots, bus, name);
+
 	if (vb_device_open(roots, run->opts->bus, name, &dev, &out.error) < 0) {
 		if (n > 0 && !bo.dry_run) {
 			out.error = (struct vb_error){ 0 };
@@ -87,18 +49,15 @@ void cmd_unbind_one(struct cmd_run *run, const char *name)
 		cmd_run_report(run, name, NULL, &out, NULL);
 		return;
 	}
-	bo.prepare = forget_prepare;
-	bo.abandon = forget_abandon;
-	bo.commit_data = &job;
+	vb_forget_job_attach(&job, &bo);
 	vb_unbind(run->ctx, dev, &bo, &out);
-	if (job.sync.fd >= 0)
-		vb_sync_wait(&job.sync);
+	vb_forget_job_finish(&job);
 	cmd_run_report(run, name, dev, &out, NULL);
 	if (job.resave_error.code) {
 		cmd_print_error(name, &job.resave_error);
 		cmd_error(name, "COULD NOT RESTORE ITS SAVED BINDING: it is back on %s but not saved; "
 			  "'vfio-bind %s' saves it again", dev->driver ? dev->driver : "no driver", name);
-		run->rc = EXIT_FAILED;
+		run->rc = EXIT_FAILURE;
 	}
 	note_id_rule(run, name, dev, &out);
 	vb_outcome_clear(&out);

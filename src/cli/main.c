@@ -127,15 +127,15 @@ static int run(int argc, char *argv[])
 		return EXIT_USAGE;
 	if (a.verb == VERB_HELP) {
 		options_usage(stdout);
-		return EXIT_OK;
+		return EXIT_SUCCESS;
 	}
 	if (a.verb == VERB_VERSION) {
 		printf("vfio-bind %s\n", VB_VERSION);
-		return EXIT_OK;
+		return EXIT_SUCCESS;
 	}
 	if (vb_context_init(&ctx) < 0) {
 		cmd_error(NULL, "out of memory");
-		return EXIT_FAILED;
+		return EXIT_FAILURE;
 	}
 	if (a.bus_name) {
 		int r = vb_bus_lookup(&ctx.roots, a.bus_name, &other_bus, &a.opts.bus);
@@ -152,12 +152,12 @@ static int run(int argc, char *argv[])
 	if (validate_args(&ctx, &a) < 0)
 		rc = EXIT_USAGE;
 	else if (take_lock(&ctx, &a, &lock) < 0)
-		rc = EXIT_FAILED;
+		rc = EXIT_FAILURE;
 	else {
-		int settled = a.opts.lock ? cmd_recover(&ctx) : EXIT_OK;
+		int settled = a.opts.lock ? cmd_recover(&ctx) : EXIT_SUCCESS;
 
 		rc = run_verb(&ctx, &a);
-		if (rc == EXIT_OK)
+		if (rc == EXIT_SUCCESS)
 			rc = settled;
 	}
 	vb_lock_release(&lock);
@@ -199,13 +199,13 @@ static int finish_output(int rc)
 	if (fflush(stdout) == 0 && !ferror(stdout))
 		return rc;
 	cmd_error(NULL, "cannot write the output: %s", strerror(errno ? errno : EIO));
-	return rc == EXIT_USAGE ? rc : EXIT_FAILED;
+	return rc == EXIT_USAGE ? rc : EXIT_FAILURE;
 }
 
 int main(int argc, char *argv[])
 {
 	if (std_fds_open() < 0)
-		return EXIT_FAILED;
+		return EXIT_FAILURE;
 	/*
 	 * A reader that is gone (vfio-bind ... | head) fails the writes with
 	 * EPIPE; being killed half-way through a batch would cut it short.

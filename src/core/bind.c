@@ -4,7 +4,9 @@
 
 #include "bind.h"
 #include "journal.h"
-#include "safety.h"
+#include "checks.h"
+#include "group.h"
+#include "holders.h"
 #include "sysfs.h"
 
 const char *vb_status_name(enum vb_status s)
@@ -19,12 +21,6 @@ const char *vb_status_name(enum vb_status s)
 	return names[s];
 }
 
-bool vb_driver_is_vfio(const char *driver)
-{
-	/* vfio-pci, vfio-platform and every variant (mlx5_vfio_pci ...) say so in their name. */
-	return driver && strstr(driver, "vfio");
-}
-
 void vb_outcome_clear(struct vb_outcome *out)
 {
 	vb_choice_clear(&out->choice);
@@ -32,7 +28,7 @@ void vb_outcome_clear(struct vb_outcome *out)
 	free(out->vfio_driver);
 	free(out->old_driver);
 	free(out->old_override);
-	free(out->group_blockers);
+	vb_group_members_free(out->group_blockers, out->n_group_blockers);
 	for (unsigned i = 0; i < out->n_steps; i++) {
 		free(out->steps[i].target);
 		free(out->steps[i].value);
@@ -41,7 +37,7 @@ void vb_outcome_clear(struct vb_outcome *out)
 	*out = (struct vb_outcome){ .group_viable = -1 };
 }
 
-static int add_step(struct vb_outcome *out, const char *action, char *target, const char *value)
+static int add_step(struct vb_outcome *out, enum vb_step_kind kind, char *target, const char *value)
 {
 	struct vb_step *s;
 
@@ -54,16 +50,18 @@ static int add_step(struct vb_outcome *out, const char *action, char *target, co
 	}
 	out->steps = s;
 	s = &out->steps[out->n_steps++];
-	s->action = action;
+	s->kind = kind;
+	s->action = kind == VB_STEP_LOAD_MODULE ? "load-module" : "write";
 	s->target = target;
 	s->value = value ? strdup(value) : NULL;
-	return 0;
+	return value && !s->value ? -ENOMEM : 0;
 }
 
-/* Write value to path and record the step; in a dry run only record it. */
-static int step_write(struct vb_outcome *out, bool dry_run, char *path, const char *value)
+/* Record a write and do it; in a dry run only record it. */
+static int step_write(struct vb_outcome *out, bool dry_run, enum vb_step_kind kind, char *path,
+		      const char *value)
 {
-	int r = add_step(out, "write", path, value);
+	int r = add_step(out, kind, path, value);
 
 	if (r < 0 || dry_run)
 		return r;
@@ -256,9 +254,6 @@ static int load_and_name_driver(struct vb_context *ctx, struct vb_device *dev,
 	r = vb_context_resolver(ctx, &res, &out->error);
 	if (r < 0)
 		return r;
-	r = add_step(out, "load-module", strdup(out->vfio_module), NULL);
-	if (r < 0)
-		return r;
 	r = vb_module_load(res, out->vfio_module, !opts->driver, &out->error);
 	if (r < 0)
 		return r;
@@ -353,29 +348,14 @@ static int device_gone(const struct vb_device *dev, struct vb_outcome *out, int 
 	return fail(out, r);
 }
 
-void vb_group_viability(struct vb_context *ctx, const struct vb_device *dev,
-			struct vb_outcome *out)
+void vb_outcome_group_viability(struct vb_context *ctx, const struct vb_device *dev,
+				struct vb_outcome *out)
 {
-	struct vb_group g;
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f;
-
-	if (vb_device_group_read(&ctx->roots, dev, &g) < 0)
-		return;
-	free(out->group_blockers);
+	vb_group_members_free(out->group_blockers, out->n_group_blockers);
 	out->group_blockers = NULL;
-	out->group_viable = vb_group_viable(&g, dev->name);
-	f = out->group_viable ? NULL : open_memstream(&buf, &len);
-	for (unsigned i = 0; f && i < g.n; i++) {
-		const struct vb_group_member *m = &g.members[i];
-
-		if (strcmp(m->name, dev->name) != 0 && !vb_driver_keeps_group_viable(m->driver))
-			fprintf(f, "%s%s (%s)", len || ftell(f) ? ", " : "", m->name, m->driver);
-	}
-	if (f && fclose(f) == 0)
-		out->group_blockers = buf;
-	vb_group_clear(&g);
+	out->n_group_blockers = 0;
+	vb_group_viability(&ctx->roots, dev, &out->group_viable, &out->group_blockers,
+			   &out->n_group_blockers);
 }
 
 static int already_there(const struct vb_device *dev, const struct vb_bind_opts *opts,
@@ -403,8 +383,7 @@ static int check_holders(struct vb_context *ctx, const struct vb_device *dev,
 	if (vb_vfio_holders(&ctx->roots, dev, &h, &n) < 0 || n == 0)
 		return 0;
 	if (!opts->force) {
-		vb_error_set(&out->error, -EBUSY, "held open by process %d (%s) through %s%s",
-			     (int)h[0].pid, h[0].comm, h[0].node, n > 1 ? " and others" : "");
+		vb_holders_error(h, n, &out->error);
 		vb_error_hint(&out->error, "stop it first (the VM or the DPDK application), or add --force to wait until it lets go");
 		free(h);
 		return -EBUSY;
@@ -418,14 +397,13 @@ static int check_holders(struct vb_context *ctx, const struct vb_device *dev,
 }
 
 /* The unbind write of a device a process holds blocks until it lets go: not under the lock. */
-static int unbind_write(struct vb_outcome *out, const struct vb_bind_opts *opts,
-			struct vb_device *dev, bool held)
+static int unbind_write(const struct vb_bind_opts *opts, const struct vb_step *step, bool held)
 {
 	int r;
 
 	if (held && opts->lock_release)
 		opts->lock_release(opts->lock_data);
-	r = step_write(out, opts->dry_run, attr_path(dev, "driver/unbind"), dev->name);
+	r = vb_write_attr(step->target, step->value);
 	if (held && opts->lock_retake)
 		opts->lock_retake(opts->lock_data);
 	return r;
@@ -450,11 +428,86 @@ static int journal_begin(struct vb_context *ctx, const struct vb_device *dev,
 
 
 
+/*
+ * The steps of a bind, from the module to load to the driver's bind file:
+ * what --dry-run prints and what move() does. driver NULL: known only once
+ * its module is loaded.
+ */
+static int plan(struct vb_context *ctx, const struct vb_device *dev, const char *driver,
+		struct vb_outcome *out)
+{
+	_cleanup_free_ char *later = NULL;
+	int r = 0;
+
+	if (!driver || vb_driver_is_registered(&ctx->roots, dev->bus, driver) <= 0) {
+		r = add_step(out, VB_STEP_LOAD_MODULE, strdup(out->vfio_module), NULL);
+		if (!driver)
+			driver = later = vb_path("<driver of %s>", out->vfio_module);
+	}
+	/* Override first, so nothing can reprobe the host driver after the unbind. */
+	if (r == 0)
+		r = add_step(out, VB_STEP_OVERRIDE, attr_path(dev, "driver_override"), driver);
+	if (r == 0 && dev->driver)
+		r = add_step(out, VB_STEP_UNBIND, attr_path(dev, "driver/unbind"), dev->name);
+	if (r == 0)
+		r = add_step(out, VB_STEP_BIND, driver_file(ctx, dev, driver, "bind"), dev->name);
+	return r;
+}
+
+/* The driver's name is known once its module is loaded: the steps that name it say so. */
+static int name_driver_in_plan(struct vb_context *ctx, const struct vb_device *dev,
+			       struct vb_outcome *out)
+{
+	for (unsigned i = 0; i < out->n_steps; i++) {
+		struct vb_step *s = &out->steps[i];
+		char *v = NULL;
+
+		if (s->kind == VB_STEP_OVERRIDE)
+			v = strdup(out->vfio_driver);
+		else if (s->kind == VB_STEP_BIND)
+			v = driver_file(ctx, dev, out->vfio_driver, "bind");
+		else
+			continue;
+		if (!v)
+			return -ENOMEM;
+		if (s->kind == VB_STEP_OVERRIDE) {
+			free(s->value);
+			s->value = v;
+		} else {
+			free(s->target);
+			s->target = v;
+		}
+	}
+	return 0;
+}
+
+/* The caller's prepare hook, inside the note: its failure changes nothing and ends the note. */
+static int run_prepare(const struct vb_device *dev, const struct vb_bind_opts *opts,
+		       struct vb_outcome *out, struct vb_journal *j)
+{
+	int r = opts->prepare ? opts->prepare(opts->commit_data, dev, out, &out->error) : 0;
+
+	if (r < 0) {
+		vb_journal_end(j);
+		return fail(out, r);
+	}
+	return 0;
+}
+
+/* The move is over: a failed one gives back what prepare took (a saved binding), and the note goes. */
+static int run_end(const struct vb_bind_opts *opts, struct vb_journal *j, int r)
+{
+	if (r < 0 && opts->abandon)
+		opts->abandon(opts->commit_data);
+	vb_journal_end(j);
+	return r;
+}
+
 static int move(struct vb_context *ctx, struct vb_device *dev, const struct vb_bind_opts *opts,
 		struct vb_outcome *out, bool held);
 
-int vb_bind(struct vb_context *ctx, struct vb_device *dev, const struct vb_bind_opts *opts,
-	    struct vb_outcome *out)
+static int bind_device(struct vb_context *ctx, struct vb_device *dev, const struct vb_bind_opts *opts,
+		       struct vb_outcome *out)
 {
 	struct vb_journal journal = VB_JOURNAL_INIT;
 	bool held = false;
@@ -486,21 +539,11 @@ int vb_bind(struct vb_context *ctx, struct vb_device *dev, const struct vb_bind_
 		if (r < 0)
 			return fail(out, r);
 	}
-	vb_group_viability(ctx, dev, out);
-
+	vb_outcome_group_viability(ctx, dev, out);
+	r = plan(ctx, dev, out->vfio_driver, out);
+	if (r < 0)
+		return fail(out, r);
 	if (opts->dry_run) {
-		const char *drv = out->vfio_driver;
-		_cleanup_free_ char *later = NULL;
-
-		if (!drv || vb_driver_is_registered(&ctx->roots, dev->bus, drv) <= 0) {
-			add_step(out, "load-module", strdup(out->vfio_module), NULL);
-			if (!drv)
-				drv = later = vb_path("<driver of %s>", out->vfio_module);
-		}
-		step_write(out, true, attr_path(dev, "driver_override"), drv);
-		if (dev->driver)
-			step_write(out, true, attr_path(dev, "driver/unbind"), dev->name);
-		step_write(out, true, driver_file(ctx, dev, drv, "bind"), dev->name);
 		out->status = VB_STATUS_DRY_RUN;
 		return 0;
 	}
@@ -509,6 +552,8 @@ int vb_bind(struct vb_context *ctx, struct vb_device *dev, const struct vb_bind_
 	if (r < 0)
 		return fail(out, r);
 	r = load_and_name_driver(ctx, dev, opts, out);
+	if (r == 0)
+		r = name_driver_in_plan(ctx, dev, out);
 	if (r < 0)
 		return fail(out, r);
 	if (streq_ptr(dev->driver, out->vfio_driver))
@@ -522,45 +567,52 @@ int vb_bind(struct vb_context *ctx, struct vb_device *dev, const struct vb_bind_
 	r = journal_begin(ctx, dev, VB_JOURNAL_BIND, opts, out, &journal);
 	if (r < 0)
 		return fail(out, r);
-	if (opts->prepare) {
-		r = opts->prepare(opts->commit_data, dev, out, &out->error);
-		if (r < 0) {
-			vb_journal_end(&journal);
-			return fail(out, r);
-		}
-	}
-	r = move(ctx, dev, opts, out, held);
-	if (r < 0 && opts->prepare)
-		opts->abandon(opts->commit_data);
-	vb_journal_end(&journal);
-	return r;
+	r = run_prepare(dev, opts, out, &journal);
+	if (r < 0)
+		return r;
+	return run_end(opts, &journal, move(ctx, dev, opts, out, held));
 }
 
-/* The writes of a bind, the check, and the commit; rolled back on failure. */
+void vb_bind(struct vb_context *ctx, struct vb_device *dev, const struct vb_bind_opts *opts,
+	     struct vb_outcome *out)
+{
+	/* What happened is in out: the status, and the error when it failed. */
+	(void)bind_device(ctx, dev, opts, out);
+}
+
+/* The plan's writes, the check, and the commit; rolled back on failure. */
 static int move(struct vb_context *ctx, struct vb_device *dev, const struct vb_bind_opts *opts,
 		struct vb_outcome *out, bool held)
 {
-	_cleanup_free_ char *ovr = NULL;
 	int r;
 
-	/* Override first, so nothing can reprobe the host driver after the unbind. */
-	ovr = attr_path(dev, "driver_override");
-	r = step_write(out, false, TAKE_PTR(ovr), out->vfio_driver);
-	if (r < 0) {
-		vb_error_set_sys(&out->error, r, "cannot set driver_override to '%s'", out->vfio_driver);
-		out->rolled_back = vb_device_refresh(dev) == 0;
-		return device_gone(dev, out, r);
-	}
-	if (dev->driver) {
-		r = unbind_write(out, opts, dev, held);
-		if (r < 0) {
-			vb_error_set_sys(&out->error, r, "cannot unbind '%s'", dev->driver);
-			out->rolled_back = roll_back(ctx, dev, out);
-			return device_gone(dev, out, r);
+	for (unsigned i = 0; i < out->n_steps; i++) {
+		const struct vb_step *s = &out->steps[i];
+
+		switch (s->kind) {
+		case VB_STEP_OVERRIDE:
+			r = vb_write_attr(s->target, s->value);
+			if (r < 0) {
+				vb_error_set_sys(&out->error, r, "cannot set driver_override to '%s'", s->value);
+				out->rolled_back = vb_device_refresh(dev) == 0;
+				return device_gone(dev, out, r);
+			}
+			break;
+		case VB_STEP_UNBIND:
+			r = unbind_write(opts, s, held);
+			if (r < 0) {
+				vb_error_set_sys(&out->error, r, "cannot unbind '%s'", dev->driver);
+				out->rolled_back = roll_back(ctx, dev, out);
+				return device_gone(dev, out, r);
+			}
+			break;
+		case VB_STEP_BIND:
+			out->probe_error = vb_write_attr(s->target, s->value);
+			break;
+		default: /* the module is loaded before the move begins */
+			break;
 		}
 	}
-	out->probe_error = step_write(out, false, driver_file(ctx, dev, out->vfio_driver, "bind"),
-				      dev->name);
 
 	r = vb_device_refresh(dev);
 	if (r < 0)
@@ -595,13 +647,15 @@ static int hand_back(struct vb_context *ctx, struct vb_device *dev, const struct
 	int host_modules = 0;
 	int r;
 
-	r = step_write(out, opts->dry_run, attr_path(dev, "driver_override"), "\n");
+	r = step_write(out, opts->dry_run, VB_STEP_OVERRIDE, attr_path(dev, "driver_override"), "\n");
 	if (r < 0) {
 		vb_error_set_sys(&out->error, r, "cannot clear driver_override");
 		return device_gone(dev, out, r);
 	}
 	if (on_vfio) {
-		r = unbind_write(out, opts, dev, held);
+		r = add_step(out, VB_STEP_UNBIND, attr_path(dev, "driver/unbind"), dev->name);
+		if (r == 0 && !opts->dry_run)
+			r = unbind_write(opts, &out->steps[out->n_steps - 1], held);
 		if (r < 0) {
 			vb_error_set_sys(&out->error, r, "cannot unbind '%s'", dev->driver);
 			out->rolled_back = roll_back(ctx, dev, out);
@@ -609,7 +663,7 @@ static int hand_back(struct vb_context *ctx, struct vb_device *dev, const struct
 		}
 	}
 	if (on_vfio || !dev->driver)
-		step_write(out, opts->dry_run, bus_path(ctx, dev, "drivers_probe"), dev->name);
+		(void)step_write(out, opts->dry_run, VB_STEP_PROBE, bus_path(ctx, dev, "drivers_probe"), dev->name);
 	if (opts->dry_run) {
 		out->status = VB_STATUS_DRY_RUN;
 		return 0;
@@ -625,7 +679,7 @@ static int hand_back(struct vb_context *ctx, struct vb_device *dev, const struct
 	if (!dev->driver && dev->modalias && vb_context_resolver(ctx, &res, NULL) == 0) {
 		host_modules = vb_load_host_modules(res, dev->modalias, NULL);
 		if (host_modules > 0) {
-			step_write(out, false, bus_path(ctx, dev, "drivers_probe"), dev->name);
+			(void)step_write(out, false, VB_STEP_PROBE, bus_path(ctx, dev, "drivers_probe"), dev->name);
 			r = vb_device_refresh(dev);
 			if (r < 0)
 				return device_gone(dev, out, r);
@@ -642,8 +696,8 @@ static int hand_back(struct vb_context *ctx, struct vb_device *dev, const struct
 	return 0;
 }
 
-int vb_unbind(struct vb_context *ctx, struct vb_device *dev, const struct vb_bind_opts *opts,
-	      struct vb_outcome *out)
+static int unbind_device(struct vb_context *ctx, struct vb_device *dev,
+			 const struct vb_bind_opts *opts, struct vb_outcome *out)
 {
 	struct vb_journal journal = VB_JOURNAL_INIT;
 	bool on_vfio = vb_driver_is_vfio(dev->driver);
@@ -653,7 +707,7 @@ int vb_unbind(struct vb_context *ctx, struct vb_device *dev, const struct vb_bin
 	bool held = false;
 	int r;
 
-	out->release = true;
+	out->unbind = true;
 	r = remember_start(dev, out);
 	if (r < 0)
 		return fail(out, r);
@@ -669,21 +723,21 @@ int vb_unbind(struct vb_context *ctx, struct vb_device *dev, const struct vb_bin
 		if (r < 0)
 			return fail(out, r);
 	}
-	if (real && opts->prepare) {
-		r = opts->prepare(opts->commit_data, dev, out, &out->error);
-		if (r < 0) {
-			vb_journal_end(&journal);
-			return fail(out, r);
-		}
+	if (real) {
+		r = run_prepare(dev, opts, out, &journal);
+		if (r < 0)
+			return r;
 	}
 	if (nothing) {
 		out->status = VB_STATUS_NOT_BOUND;
 		return 0;
 	}
 	r = hand_back(ctx, dev, opts, out, on_vfio, held);
-	/* Failed: what prepare gave up (the saved binding) comes back. */
-	if (r < 0 && real && opts->abandon)
-		opts->abandon(opts->commit_data);
-	vb_journal_end(&journal);
-	return r;
+	return real ? run_end(opts, &journal, r) : r;
+}
+
+void vb_unbind(struct vb_context *ctx, struct vb_device *dev, const struct vb_bind_opts *opts,
+	       struct vb_outcome *out)
+{
+	(void)unbind_device(ctx, dev, opts, out);
 }

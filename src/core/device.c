@@ -40,7 +40,7 @@ static int name_from_path(const struct vb_roots *roots, const struct vb_bus *bus
 		return vb_error_set(err, -EINVAL, "'%s' is not a device path", arg);
 
 	/* "/sys/..." means the sysfs root the tool works on, wherever that is. */
-	if (strncmp(copy, "/sys/", 5) == 0 && strcmp(roots->sysfs, "/sys") != 0)
+	if (strncmp(copy, "/sys/", 5) == 0)
 		in_root = vb_path("%s/%s", roots->sysfs, copy + 5);
 	else
 		in_root = strdup(copy);
@@ -185,6 +185,8 @@ int vb_device_open(const struct vb_roots *roots, const struct vb_bus *bus, const
 
 void vb_device_free(struct vb_device *dev)
 {
+	if (!dev)
+		return;
 	if (dev->dfd >= 0)
 		close(dev->dfd);
 	free(dev->path);
@@ -227,8 +229,8 @@ char *vb_device_group_node(const struct vb_roots *roots, const struct vb_device 
 	/* VFIO names the groups it makes for no-IOMMU mode so. */
 	p = vb_path("%s/kernel/iommu_groups/%d/name", roots->sysfs, dev->iommu_group);
 	if (vb_read_attr(p, &name) == 0 && strcmp(name, "vfio-noiommu") == 0)
-		return vb_path("/dev/vfio/noiommu-%d", dev->iommu_group);
-	return vb_path("/dev/vfio/%d", dev->iommu_group);
+		return vb_path("%s/vfio/noiommu-%d", roots->devfs, dev->iommu_group);
+	return vb_path("%s/vfio/%d", roots->devfs, dev->iommu_group);
 }
 
 static int name_cmp(const void *a, const void *b)
@@ -314,4 +316,10 @@ bool vb_device_has_id(const struct vb_device *dev, const char *id)
 		return false;
 	vb_pci_ids_id(&dev->ids, mine);
 	return strcmp(mine, id) == 0;
+}
+
+bool vb_driver_is_vfio(const char *driver)
+{
+	/* vfio-pci, vfio-platform and every variant (mlx5_vfio_pci ...) say so in their name. */
+	return driver && strstr(driver, "vfio");
 }

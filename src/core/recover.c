@@ -4,7 +4,9 @@
 
 #include "bind.h"
 #include "recover.h"
-#include "safety.h"
+#include "checks.h"
+#include "group.h"
+#include "holders.h"
 #include "store.h"
 
 /* A holder would make any unbind wait: the recovery never blocks on one. */
@@ -15,8 +17,7 @@ static int refuse_if_held(struct vb_context *ctx, const struct vb_device *dev, s
 
 	if (vb_vfio_holders(&ctx->roots, dev, &h, &n) < 0 || n == 0)
 		return 0;
-	vb_error_set(err, -EBUSY, "held open by process %d (%s) through %s", (int)h[0].pid, h[0].comm,
-		     h[0].node);
+	vb_holders_error(h, n, err);
 	vb_error_hint(err, "stop it, then 'vfio-bind --unbind %s' or 'vfio-bind %s' says where it goes",
 		      dev->name, dev->name);
 	free(h);
@@ -86,7 +87,8 @@ static void settle_unbind(struct vb_context *ctx, struct vb_device *dev, struct 
 		return;
 	}
 	vb_journal_end(note);
-	if (vb_unbind(ctx, dev, &opts, &out) < 0) {
+	vb_unbind(ctx, dev, &opts, &out);
+	if (out.status == VB_STATUS_FAILED) {
 		rec->result = VB_RECOVERY_FAILED;
 		rec->error = out.error;
 	} else {

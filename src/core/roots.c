@@ -27,6 +27,7 @@ int vb_roots_from_env(struct vb_roots *ret)
 
 	r.sysfs = env_or("VFIO_BIND_SYSFS", "/sys");
 	r.procfs = env_or("VFIO_BIND_PROCFS", "/proc");
+	r.devfs = env_or("VFIO_BIND_DEVFS", "/dev");
 	r.config_dir = env_or("VFIO_BIND_CONFIG_DIR", VB_CONFIG_DIR);
 	r.run_dir = env_or("VFIO_BIND_RUN_DIR", VB_RUN_DIR);
 	v = secure_getenv("VFIO_BIND_SYSTEM_ROOT");
@@ -50,7 +51,7 @@ int vb_roots_from_env(struct vb_roots *ret)
 	v = secure_getenv("VFIO_BIND_HWDB");
 	if (v && *v)
 		r.hwdb = strdup(v);
-	if (!r.sysfs || !r.procfs || !r.config_dir || !r.run_dir || !r.system_root ||
+	if (!r.sysfs || !r.procfs || !r.devfs || !r.config_dir || !r.run_dir || !r.system_root ||
 	    !r.modules_dir || (v && *v && !r.hwdb)) {
 		vb_roots_free(&r);
 		return -ENOMEM;
@@ -63,6 +64,7 @@ void vb_roots_free(struct vb_roots *roots)
 {
 	free(roots->sysfs);
 	free(roots->procfs);
+	free(roots->devfs);
 	free(roots->modules_dir);
 	free(roots->modprobe_dir);
 	free(roots->config_dir);

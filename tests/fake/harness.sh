@@ -97,6 +97,7 @@ fake__exec() { # SETPRIV-OPTIONS PROG [ARGS...]
 	esac
 	# LD_PRELOAD only for the program, not for the tools around it.
 	set -- env VFIO_BIND_SYSFS="$S" \
+		VFIO_BIND_DEVFS="$T/dev" \
 		VFIO_BIND_MODULES_DIR="$T/modules/lib/modules/$FAKE_KVER" \
 		VFIO_BIND_MODPROBE_DIR="$T/modprobe.d" \
 		VFIO_BIND_CONFIG_DIR="$T/config" \

@@ -182,12 +182,12 @@ test_pf_with_vfs_is_refused_and_listed() {
 		fail "--list does not show the VF's PF"
 }
 
-# A VM holds /dev/vfio/1 (the e1000e's group) open, and the device taken
+# A VM holds /dev/vfio/1 (under the fake devfs) (the e1000e's group) open, and the device taken
 # from it (an anonymous file, as the kernel names it).
 fake_vm_holding_group() {
 	mkdir -p "$T/proc/4242/fd"
 	echo qemu-system-x86 >"$T/proc/4242/comm"
-	ln -s /dev/vfio/1 "$T/proc/4242/fd/7"
+	ln -s "$T/dev/vfio/1" "$T/proc/4242/fd/7"
 	ln -s 'anon_inode:[vfio-device]' "$T/proc/4242/fd/8"
 }
 
@@ -224,7 +224,7 @@ test_forced_unbind_does_not_wait_for_a_group_only_holder() {
 	rm "$T/proc/4242/fd/8"
 	vb --unbind --force $E1000E
 	assert_rc 0
-	assert_says 'holds /dev/vfio/1 but not the device'
+	assert_says "holds $T/dev/vfio/1 but not the device"
 	grep -q 'waiting for' "$T/err" && fail "it says it waits for a process that does not block"
 	assert_driver $E1000E e1000e
 }

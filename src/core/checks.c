@@ -9,101 +9,9 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
-#include "bind.h"
-#include "safety.h"
+#include "checks.h"
+#include "group.h"
 #include "sysfs.h"
-
-/* class: a device's class attribute, under dfd. */
-static bool is_bridge(int dfd, const char *class)
-{
-	_cleanup_free_ char *cls = NULL;
-
-	/* Base class 06, subclass 04: PCI-to-PCI bridge. */
-	return class && vb_read_attr_at(dfd, class, &cls) == 0 && strncmp(cls, "0x0604", 6) == 0;
-}
-
-/* The class is in a PCI modalias already: no file to read. */
-static bool device_is_bridge(const struct vb_device *dev)
-{
-	if (dev->has_ids)
-		return (dev->ids.class >> 8) == 0x0604;
-	return is_bridge(dev->dfd, "class");
-}
-
-static int group_read(const struct vb_roots *roots, int group, const struct vb_device *known,
-		      struct vb_group *ret)
-{
-	_cleanup_free_ char *dir = vb_path("%s/kernel/iommu_groups/%d/devices", roots->sysfs, group);
-	struct vb_group g = { .id = group };
-	char **names;
-	unsigned n;
-	int r;
-
-	r = vb_dir_names(dir, &names, &n);
-	if (r < 0)
-		return r;
-	g.members = calloc(n ? n : 1, sizeof(*g.members));
-	for (unsigned i = 0; g.members && i < n; i++) {
-		struct vb_group_member *m = &g.members[g.n];
-
-		if (strlen(names[i]) > VB_NAME_MAX)
-			continue;
-		strcpy(m->name, names[i]);
-		if (known && strcmp(known->name, names[i]) == 0) {
-			m->driver = known->driver ? strdup(known->driver) : NULL;
-			m->bridge = device_is_bridge(known);
-		} else {
-			_cleanup_free_ char *class = vb_path("%s/%s/class", dir, names[i]);
-			_cleanup_free_ char *link = vb_path("%s/%s/driver", dir, names[i]);
-
-			vb_read_link_name(link, &m->driver);
-			m->bridge = is_bridge(AT_FDCWD, class);
-		}
-		m->bridge |= streq_ptr(m->driver, "pcieport");
-		g.n++;
-	}
-	vb_names_free(names, n);
-	if (!g.members)
-		return -ENOMEM;
-	*ret = g;
-	return 0;
-}
-
-int vb_group_read(const struct vb_roots *roots, int group, struct vb_group *ret)
-{
-	return group_read(roots, group, NULL, ret);
-}
-
-int vb_device_group_read(const struct vb_roots *roots, const struct vb_device *dev,
-			 struct vb_group *ret)
-{
-	if (dev->iommu_group < 0)
-		return -ENOENT;
-	return group_read(roots, dev->iommu_group, dev, ret);
-}
-
-void vb_group_clear(struct vb_group *g)
-{
-	for (unsigned i = 0; i < g->n; i++)
-		free(g->members[i].driver);
-	free(g->members);
-	*g = (struct vb_group){ 0 };
-}
-
-bool vb_driver_keeps_group_viable(const char *driver)
-{
-	return !driver || vb_driver_is_vfio(driver) || strcmp(driver, "pci-stub") == 0 ||
-	       strcmp(driver, "pcieport") == 0;
-}
-
-bool vb_group_viable(const struct vb_group *g, const char *moving)
-{
-	for (unsigned i = 0; i < g->n; i++)
-		if (!streq_ptr(g->members[i].name, moving) &&
-		    !vb_driver_keeps_group_viable(g->members[i].driver))
-			return false;
-	return true;
-}
 
 /*
  * Where a sysfs link points, as "devices/...": the kernel makes bus and class
@@ -206,6 +114,7 @@ static bool source_is_block(const struct vb_roots *roots, const char *source, co
 			    const char *majmin)
 {
 	const char *base = strrchr(source, '/');
+	_cleanup_free_ char *node = NULL;
 	unsigned maj, min;
 	struct stat st;
 
@@ -214,8 +123,11 @@ static bool source_is_block(const struct vb_roots *roots, const char *source, co
 		return false;
 	if (strcmp(base + 1, block) == 0)
 		return true;
-	return strcmp(roots->sysfs, "/sys") == 0 && majmin && sscanf(majmin, "%u:%u", &maj, &min) == 2 &&
-	       stat(source, &st) == 0 && S_ISBLK(st.st_mode) && major(st.st_rdev) == maj &&
+	/* Another name of the same node (/dev/mapper/..., /dev/disk/by-...): by number. */
+	if (strncmp(source, "/dev/", 5) != 0 || !majmin || sscanf(majmin, "%u:%u", &maj, &min) != 2)
+		return false;
+	node = vb_path("%s/%s", roots->devfs, source + 5);
+	return node && stat(node, &st) == 0 && S_ISBLK(st.st_mode) && major(st.st_rdev) == maj &&
 	       minor(st.st_rdev) == min;
 }
 
@@ -503,7 +415,7 @@ int vb_device_check_in_use(const struct vb_roots *roots, const struct vb_device 
 
 int vb_device_check_bridge(const struct vb_device *dev, struct vb_error *err)
 {
-	if (!device_is_bridge(dev))
+	if (!vb_device_is_bridge(dev))
 		return 0;
 	vb_error_set(err, -EINVAL, "it is a PCI bridge: bridges stay with the host and VFIO refuses them");
 	vb_error_hint(err, "bind the devices behind it instead");
@@ -536,27 +448,6 @@ int vb_device_check_sriov(const struct vb_roots *roots, const struct vb_device *
 	return -EBUSY;
 }
 
-/*
- * Only an open device makes an unbind wait: a process with just the group (or
- * the group in a container) loses it at once. A device taken from a group is
- * an anonymous "[vfio-device]" file, with no name to say whose it is.
- */
-static bool holds_vfio_device(const char *fddir, char **fds, unsigned nfds)
-{
-	for (unsigned j = 0; j < nfds; j++) {
-		_cleanup_free_ char *fd = vb_path("%s/%s", fddir, fds[j]);
-		char target[64];
-		ssize_t len = fd ? readlink(fd, target, sizeof(target) - 1) : -1;
-
-		if (len > 0) {
-			target[len] = '\0';
-			if (strcmp(target, "anon_inode:[vfio-device]") == 0)
-				return true;
-		}
-	}
-	return false;
-}
-
 /* A VF whose PF has sriov_drivers_autoprobe=0: the kernel probes no host driver for it. */
 bool vb_device_vf_autoprobe_off(const struct vb_device *dev)
 {
@@ -564,97 +455,4 @@ bool vb_device_vf_autoprobe_off(const struct vb_device *dev)
 
 	return vb_read_attr_at(dev->dfd, "physfn/sriov_drivers_autoprobe", &v) == 0 &&
 	       strcmp(v, "0") == 0;
-}
-
-/*
- * The kernel lets one file at a time open a VFIO group, and a device taken
- * from the group keeps the group's file open: if we can open the group, no
- * one holds it or its devices, and the scan of every process's files can be
- * skipped. Only on the real system (a test's fake /sys has no such nodes),
- * and not when the device also has a cdev (/dev/vfio/devices/vfioN, since
- * 6.6), which is opened without the group. The open lasts two system calls;
- * a process opening the group in between gets EBUSY, as it would from any
- * holder.
- */
-static bool group_is_free(const struct vb_roots *roots, const char *group_node)
-{
-	int fd;
-
-	if (!group_node || strcmp(roots->sysfs, "/sys") != 0 || strcmp(roots->procfs, "/proc") != 0)
-		return false;
-	fd = open(group_node, O_RDWR | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return false;
-	close(fd);
-	return true;
-}
-
-int vb_vfio_holders(const struct vb_roots *roots, const struct vb_device *dev,
-		    struct vb_holder **ret, unsigned *ret_n)
-{
-	_cleanup_free_ char *group_node = vb_device_group_node(roots, dev);
-	_cleanup_free_ char *vdev_dir = vb_path("%s/vfio-dev", dev->path);
-	_cleanup_free_ char *cdev = NULL;
-	struct vb_holder *list = NULL;
-	char **pids = NULL, **vdevs = NULL;
-	unsigned npids = 0, nvdevs = 0, n = 0;
-	bool has_cdev = false;
-	pid_t self = getpid();
-
-	if (vb_dir_names(vdev_dir, &vdevs, &nvdevs) == 0 && nvdevs > 0)
-		cdev = vb_path("/dev/vfio/devices/%s", vdevs[0]);
-	/* 6.1 to 6.5 have DEV/vfio-dev/vfioN too, but no character device ("dev") behind it. */
-	if (cdev) {
-		_cleanup_free_ char *devt = vb_path("%s/%s/dev", vdev_dir, vdevs[0]);
-
-		has_cdev = vb_exists(devt) > 0;
-	}
-	vb_names_free(vdevs, nvdevs);
-	if ((!has_cdev && group_is_free(roots, group_node)) || vb_dir_names(roots->procfs, &pids, &npids) < 0) {
-		*ret = NULL;
-		*ret_n = 0;
-		return 0;
-	}
-	for (unsigned i = 0; i < npids; i++) {
-		_cleanup_free_ char *fddir = NULL;
-		char **fds = NULL;
-		unsigned nfds = 0;
-
-		if (!isdigit((unsigned char)pids[i][0]) || atoi(pids[i]) == self)
-			continue;
-		fddir = vb_path("%s/%s/fd", roots->procfs, pids[i]);
-		if (vb_dir_names(fddir, &fds, &nfds) < 0)
-			continue;
-		for (unsigned j = 0; j < nfds; j++) {
-			_cleanup_free_ char *fd = vb_path("%s/%s", fddir, fds[j]);
-			char target[PATH_MAX];
-			ssize_t len = fd ? readlink(fd, target, sizeof(target) - 1) : -1;
-
-			if (len <= 0)
-				continue;
-			target[len] = '\0';
-			if (streq_ptr(target, group_node) || streq_ptr(target, cdev)) {
-				bool device = streq_ptr(target, cdev) || holds_vfio_device(fddir, fds, nfds);
-
-				_cleanup_free_ char *commp = vb_path("%s/%s/comm", roots->procfs, pids[i]);
-				_cleanup_free_ char *comm = NULL;
-				struct vb_holder *more = realloc(list, (n + 1) * sizeof(*list));
-
-				if (!more)
-					break;
-				list = more;
-				list[n] = (struct vb_holder){ .pid = atoi(pids[i]), .device = device };
-				vb_read_attr(commp, &comm);
-				snprintf(list[n].comm, sizeof(list[n].comm), "%s", comm ? comm : "?");
-				snprintf(list[n].node, sizeof(list[n].node), "%.63s", target);
-				n++;
-				break;
-			}
-		}
-		vb_names_free(fds, nfds);
-	}
-	vb_names_free(pids, npids);
-	*ret = list;
-	*ret_n = n;
-	return 0;
 }
