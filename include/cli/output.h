@@ -16,7 +16,6 @@ enum vb_field_type {
 	VB_FIELD_BOOL,
 	VB_FIELD_OBJECT, /* a nested record: {"key": value, ...}, JSON output only */
 	VB_FIELD_ARRAY,  /* a nested record whose fields have no keys: [value, ...], JSON only */
-	VB_FIELD_JSON,   /* already-formed JSON text, JSON output only */
 };
 
 struct vb_field {
@@ -24,7 +23,7 @@ struct vb_field {
 	const char *label; /* table heading; NULL: not a column */
 	enum vb_field_type type;
 	bool null;
-	char *text;        /* string value, or the JSON text */
+	char *text;        /* string value */
 	long number;
 	struct vb_record *child; /* VB_FIELD_OBJECT, VB_FIELD_ARRAY: the nested values */
 };
@@ -71,9 +70,6 @@ int vb_record_bool(struct vb_record *rec, const char *key, const char *label, bo
 struct vb_record *vb_record_object(struct vb_record *rec, const char *key, bool present);
 struct vb_record *vb_record_array(struct vb_record *rec, const char *key, bool present);
 
-/* JSON text made elsewhere, taken over (NULL: null). Prefer the nested records above. */
-int vb_record_json(struct vb_record *rec, const char *key, char *json_text);
-
 /* The field of key at the top of rec, or NULL. */
 const struct vb_field *vb_record_get(const struct vb_record *rec, const char *key);
 /* Free every field, nested ones included; rec is empty again. */
@@ -84,9 +80,7 @@ void vb_record_clear(struct vb_record *rec);
  * well-formed UTF-8 sequence passes as it is, each other byte >= 0x80 becomes
  * U+FFFD, control bytes are escaped.
  */
-void vb_json_write_string(FILE *f, const char *value);
-/* The same into a new string (NULL on allocation failure). */
-char *vb_json_quote(const char *value);
+char *vb_json_quote(const char *value); /* a new string, NULL on allocation failure */
 
 /* An array of objects, one per record. */
 void vb_output_json(FILE *f, const struct vb_record *recs, unsigned n);

@@ -63,19 +63,6 @@ int vb_record_bool(struct vb_record *rec, const char *key, const char *label, bo
 	return 0;
 }
 
-int vb_record_json(struct vb_record *rec, const char *key, char *json_text)
-{
-	struct vb_field *f = add(rec, key, NULL, VB_FIELD_JSON);
-
-	if (!f) {
-		free(json_text);
-		return -ENOMEM;
-	}
-	f->null = !json_text;
-	f->text = json_text;
-	return 0;
-}
-
 static struct vb_record *add_nested(struct vb_record *rec, const char *key,
 				    enum vb_field_type type, bool present)
 {
@@ -233,14 +220,6 @@ static void json_string(struct vb_strbuf *t, const char *value)
 	vb_strbuf_append(t, "\"", 1);
 }
 
-void vb_json_write_string(FILE *f, const char *value)
-{
-	struct vb_strbuf t = VB_STRBUF_INIT;
-
-	json_string(&t, value);
-	text_write(&t, f);
-}
-
 char *vb_json_quote(const char *value)
 {
 	struct vb_strbuf t = VB_STRBUF_INIT;
@@ -289,9 +268,6 @@ static void json_value(struct vb_strbuf *t, const struct vb_field *fld)
 		break;
 	case VB_FIELD_ARRAY:
 		json_members(t, fld->child, false);
-		break;
-	case VB_FIELD_JSON:
-		vb_strbuf_appends(t, fld->text);
 		break;
 	}
 }

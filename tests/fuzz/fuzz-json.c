@@ -342,14 +342,8 @@ static void add_field(struct vb_record *rec, unsigned f, const char *v)
 		break;
 	case VB_FIELD_OBJECT:
 		nested = vb_record_object(rec, schema[f].key, strcmp(v, "-") != 0);
-		if (nested) {
+		if (nested)
 			r = vb_record_string(nested, "text", NULL, v);
-			if (r == 0)
-				r = vb_record_json(nested, "quoted", *v ? vb_json_quote(v) : NULL);
-		}
-		break;
-	case VB_FIELD_JSON:
-		r = vb_record_json(rec, schema[f].key, *v ? vb_json_quote(v) : NULL);
 		break;
 	}
 	FUZZ_CHECK(r == 0);
