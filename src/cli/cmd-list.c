@@ -395,6 +395,8 @@ int cmd_list(struct vb_context *ctx, const struct cmd_opts *o)
 		cmd_print_error(NULL, &err);
 		cmd_error(NULL, "listing without the VFIO driver each device would get");
 	}
+	if (vb_hwdb_error(l.hwdb) && !o->quiet)
+		cmd_print_error(NULL, vb_hwdb_error(l.hwdb));
 	if (l.json)
 		vb_output_json_begin(stdout);
 	if (o->n_devices) {
