@@ -18,54 +18,27 @@
 # directory. Prints every guest's TAP lines renumbered into one stream; exits 0 only if
 # every boot reported and passed; 77 (skipped) where qemu, root, debootstrap or the
 # Debian archive cannot be had, or with VFIO_BIND_SKIP_VM=1.
-# Environment: VFIO_BIND_VM_CACHE (default /var/cache/vfio-bind-tests),
-# VFIO_BIND_VM_ACCEL (default tcg), VFIO_BIND_VM_TIMEOUT (seconds per boot, default
-# 1200: a prep boot took 9 minutes on a busy host), VFIO_BIND_VM_ONLY (tools or boots
+# Environment: as for ../host-lib.sh, VFIO_BIND_VM_TIMEOUT (seconds per boot) 1200 by
+# default (a prep boot took 9 minutes on a busy host), and VFIO_BIND_VM_ONLY (tools or boots
 # to run, e.g. "dracut" or "initramfs-tools-check": a boot takes the earlier boots of
 # its tool along, they make its disk).
 
 set -eu
 
 [ $# -eq 2 ] || { echo "usage: $0 BUILD_ROOT SOURCE_ROOT" >&2; exit 2; }
-build=$(cd "$1" && pwd)
 here=$(cd "$(dirname "$0")" && pwd)
 vm=$(dirname "$here")
 persist=$vm/persist
-work=$build/tests/vm/early-work
-
-skip() { echo "vm-early: SKIP: $*"; exit 77; }
-fail() { echo "vm-early: FAIL: $*"; exit 1; }
-
-[ "${VFIO_BIND_SKIP_VM:-0}" = 1 ] && skip "VFIO_BIND_SKIP_VM=1"
-[ "$(uname -m)" = x86_64 ] || skip "the VM tests boot an amd64 kernel; this is $(uname -m)"
-for tool in qemu-system-x86_64 qemu-img busybox cpio gzip depmod modprobe make mkfs.ext4 \
-	debugfs bash timeout mkfifo systemctl; do
-	command -v "$tool" >/dev/null 2>&1 || skip "$tool not found"
-done
-# The image holds root-owned files and mkfs.ext4 -d copies owners as they are.
-[ "$(id -u)" = 0 ] || skip "making the root images needs root"
-
-# Seconds since START (date +%s%N), one decimal.
-since() { local ms=$((($(date +%s%N) - $1) / 1000000)); echo "$((ms / 1000)).$((ms % 1000 / 100))"; }
-
-cache=${VFIO_BIND_VM_CACHE:-/var/cache/vfio-bind-tests}
-mkdir -p "$cache" 2>/dev/null || skip "cannot create cache directory '$cache'"
-tree=$("$vm/fetch-kernel.sh" "$cache") || exit $?
-kver=$(basename "$tree")
-kernel=$tree/boot/vmlinux-$kver
-[ -s "$kernel" ] || kernel=$tree/boot/vmlinuz-$kver
-
-mkdir -p "$work"
-ko=$("$vm/variant/build.sh" "$tree/usr/src/linux-headers-$kver" "$work/variant") ||
-	fail "cannot build the variant module against $kver"
-rm -rf "$work/destdir"
-meson install -C "$build" --no-rebuild --quiet --destdir "$work/destdir" >"$work/install.log" 2>&1 ||
-	{ cat "$work/install.log"; fail "meson install --destdir failed"; }
-for want in 'sbin/vfio-bind' 'rules.d/60-vfio-bind.rules' 'system/vfio-bind.service' \
-	'initramfs-tools/hooks/vfio-bind' 'initramfs-tools/scripts/init-top/*vfio-bind' \
-	'initramfs-tools/scripts/init-bottom/*vfio-bind' 'dracut/modules.d/*vfio-bind/module-setup.sh'; do
-	[ -n "$(find "$work/destdir" -path "*/$want" -type f)" ] || fail "meson install put no */$want into $work/destdir"
-done
+. "$vm/host-lib.sh"
+vm_setup vm-early "$1" tests/vm/early-work
+vm_need qemu-system-x86_64 qemu-img busybox cpio gzip depmod modprobe make mkfs.ext4 \
+	debugfs bash timeout mkfifo systemctl
+vm_need_root
+vm_kernel
+vm_variant
+vm_install sbin/vfio-bind rules.d/60-vfio-bind.rules system/vfio-bind.service \
+	initramfs-tools/hooks/vfio-bind 'initramfs-tools/scripts/init-top/*vfio-bind' \
+	'initramfs-tools/scripts/init-bottom/*vfio-bind' 'dracut/modules.d/*vfio-bind/module-setup.sh'
 "$persist/make-boot-initramfs.sh" -k "$tree" -o "$work/boot.cpio.gz" 2>"$work/image.log" ||
 	{ cat "$work/image.log"; fail "cannot build the boot initramfs"; }
 
@@ -126,58 +99,22 @@ from_disk() {
 	fi
 	rm -rf "$3.tmp"
 	rm -f "$raw"
-	echo "# off the disk in $(since "$start") s: ${2#"$work/"} ${3#"$work/"}/"
+	echo "# off the disk in $(vm_since "$start") s: ${2#"$work/"} ${3#"$work/"}/"
 	return $rc
 }
 
-n=0 failed=0 boots=0
-# report NAME RUN_VM_EXIT: the guest's TAP lines off NAME.log, renumbered into the
-# stream; a "not ok" marked "# TODO" is a known bug, not a failure.
-report() {
-	local name=$1 rc=$2 log=$work/$1.log plan seen=0 line
-	# The console ends lines in CR LF; only the guest script's lines matter here.
-	tr -d '\r' <"$log" | grep -aE '^(ok|not ok) [0-9]+ |^# |^1\.\.[0-9]+$' >"$log.tap" || true
-	plan=$(sed -n 's/^1\.\.//p' "$log.tap")
-	while IFS= read -r line; do
-		case $line in
-		"not ok "*)
-			n=$((n + 1)) seen=$((seen + 1))
-			case $line in *' # TODO'*) ;; *) failed=$((failed + 1)) ;; esac
-			echo "not ok $n - $name: ${line#* - }" ;;
-		"ok "*)
-			n=$((n + 1)) seen=$((seen + 1))
-			echo "ok $n - $name: ${line#* - }" ;;
-		"#"*) echo "$line" ;;
-		esac
-	done <"$log.tap"
-	if ! tr -d '\r' <"$log" | grep -aq '^VMTEST-DONE'; then
-		n=$((n + 1)) failed=$((failed + 1))
-		echo "not ok $n - $name: the guest finished and reported (run-vm exit $rc)"
-		echo "# last lines of the console ($log):"
-		tr -d '\r' <"$log" | sed 's/\x1b\[[0-9;?]*[a-zA-Z]//g' | tail -n 25 | awk '{ print "#   " $0 }'
-	elif [ "$plan" != "$seen" ]; then
-		n=$((n + 1)) failed=$((failed + 1))
-		echo "not ok $n - $name: all $plan results read off the console (got $seen)"
-	fi
-}
-# host_check DESCRIPTION COMMAND...: a result of the host's own, in the stream.
-host_check() {
-	local desc=$1
-	shift
-	n=$((n + 1))
-	if "$@"; then echo "ok $n - $desc"; else failed=$((failed + 1)) && echo "not ok $n - $desc"; fi
-}
+boots=0
 
 # boot NAME OVERLAY INITRD PHASE [KERNEL ARGUMENTS]
 boot() {
 	local name=$1 disk=$2 initrd=$3 phase=$4 args=${5:-} log=$work/$1.log rc=0
 	boots=$((boots + 1))
-	"$persist/run-vm.sh" -a "${VFIO_BIND_VM_ACCEL:-tcg}" -t "${VFIO_BIND_VM_TIMEOUT:-1200}" \
-		-l two -c "$args" -w "$work/run-$name" \
-		"$kernel" "$initrd" "$disk" guest-early.sh "$phase" \
+	"$vm/run-vm.sh" -a "$accel" -t "${VFIO_BIND_VM_TIMEOUT:-1200}" \
+		-m "$persist/machine-two" -c "$args" -r "$disk" -w "$work/run-$name" \
+		-s guest-early.sh "$kernel" "$initrd" "$phase" \
 		>"$log" 2>"$log.err" </dev/null || rc=$?
-	echo "# --- $name: $(grep '^run-vm: .* took ' "$log.err" | sed 's/^run-vm: //')"
-	report "$name" "$rc"
+	echo "# --- $name: $(vm_took "$log")"
+	vm_report "$name" "$rc"
 }
 
 for tool in initramfs-tools dracut; do
@@ -197,13 +134,13 @@ for tool in initramfs-tools dracut; do
 		[ $r -eq 77 ] && { echo "# vm-early: $tool: no root, skipped"; continue; }
 		fail "cannot make the $tool root"
 	}
-	echo "# $tool: root $rootfs in $(since "$start") s"
+	echo "# $tool: root $rootfs in $(vm_since "$start") s"
 	start=$(date +%s%N)
 	overlay "$tool" "$work/overlay-$tool"
 	"$persist/make-image.sh" -r "$rootfs" -k "$tree" -d "$work/destdir" -m "$ko" \
 		-x "$work/overlay-$tool" -s "$here/guest-early.sh" -o "$work/$tool.img" \
 		2>>"$work/image.log" || { cat "$work/image.log"; fail "cannot build the $tool root image"; }
-	echo "# $tool: image $work/$tool.img in $(since "$start") s"
+	echo "# $tool: image $work/$tool.img in $(vm_since "$start") s"
 	disk=$work/$tool.qcow2
 	rm -f "$disk"
 	qemu-img create -q -f qcow2 -F raw -b "$work/$tool.img" "$disk"
@@ -214,10 +151,10 @@ for tool in initramfs-tools dracut; do
 		from_disk "$disk" - "$work/$tool-logs" || true
 		continue
 	fi
-	host_check "$tool: /boot/initrd.img-$kver is on the disk after the prep boot" \
+	vm_host_check "$tool: /boot/initrd.img-$kver is on the disk after the prep boot" \
 		from_disk "$disk" "$initrd" "$work/$tool-logs"
 	[ -s "$initrd" ] || continue
-	host_check "$tool: ... and it is the guest's own, not the stand-in ($(du -k "$initrd" | cut -f1) KiB)" \
+	vm_host_check "$tool: ... and it is the guest's own, not the stand-in ($(du -k "$initrd" | cut -f1) KiB)" \
 		sh -c "! cmp -s '$initrd' '$work/boot.cpio.gz'"
 	# root= for the distribution's initramfs; vmscript= and vmtest= are ignored there.
 	boot "$tool-check" "$disk" "$initrd" check "root=/dev/vda rw"
@@ -227,6 +164,4 @@ for tool in initramfs-tools dracut; do
 done
 
 [ "$boots" -gt 0 ] || skip "no initramfs tool's root could be made"
-echo "1..$n"
-echo "vm-early: $boots boots, $((n - failed)) passed, $failed failed"
-[ "$failed" -eq 0 ]
+vm_end "$boots boots"

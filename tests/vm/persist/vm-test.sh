@@ -21,48 +21,23 @@
 # Prints every guest's TAP lines renumbered into one stream; exits 0 only if all passed
 # and every guest reported. Exits 77 (skipped) where qemu, the kernel or the root
 # cannot be had, or with VFIO_BIND_SKIP_VM=1.
-# Environment: VFIO_BIND_VM_CACHE (default /var/cache/vfio-bind-tests),
-# VFIO_BIND_VM_ACCEL (default tcg), VFIO_BIND_VM_TIMEOUT (seconds per boot, default 600),
-# VFIO_BIND_VM_ONLY (boot names to run, space-separated, e.g. "smoke hotplug").
+# Environment: as for ../host-lib.sh, VFIO_BIND_VM_TIMEOUT (seconds per boot) 600 by
+# default, and VFIO_BIND_VM_ONLY (boot names to run, space-separated, e.g. "smoke hotplug").
 
 set -eu
 
 [ $# -eq 2 ] || { echo "usage: $0 BUILD_ROOT SOURCE_ROOT" >&2; exit 2; }
-build=$(cd "$1" && pwd)
 here=$(cd "$(dirname "$0")" && pwd)
 vm=$(dirname "$here")
-work=$build/tests/vm/persist-work
-
-skip() { echo "vm-persist: SKIP: $*"; exit 77; }
-fail() { echo "vm-persist: FAIL: $*"; exit 1; }
-
-[ "${VFIO_BIND_SKIP_VM:-0}" = 1 ] && skip "VFIO_BIND_SKIP_VM=1"
-[ "$(uname -m)" = x86_64 ] || skip "the VM tests boot an amd64 kernel; this is $(uname -m)"
-for tool in qemu-system-x86_64 qemu-img busybox cpio gzip depmod modprobe make mkfs.ext4 \
-	bash timeout mkfifo systemctl; do
-	command -v "$tool" >/dev/null 2>&1 || skip "$tool not found"
-done
-# The image holds root-owned files and mkfs.ext4 -d copies owners as they are.
-[ "$(id -u)" = 0 ] || skip "making the root image needs root"
-
-cache=${VFIO_BIND_VM_CACHE:-/var/cache/vfio-bind-tests}
-mkdir -p "$cache" 2>/dev/null || skip "cannot create cache directory '$cache'"
-tree=$("$vm/fetch-kernel.sh" "$cache") || exit $?
+. "$vm/host-lib.sh"
+vm_setup vm-persist "$1" tests/vm/persist-work
+vm_need qemu-system-x86_64 qemu-img busybox cpio gzip depmod modprobe make mkfs.ext4 \
+	bash timeout mkfifo systemctl
+vm_need_root
+vm_kernel
 rootfs=$("$here/make-rootfs.sh" "$cache") || exit $?
-kver=$(basename "$tree")
-kernel=$tree/boot/vmlinux-$kver
-[ -s "$kernel" ] || kernel=$tree/boot/vmlinuz-$kver
-
-mkdir -p "$work"
-ko=$("$vm/variant/build.sh" "$tree/usr/src/linux-headers-$kver" "$work/variant") ||
-	fail "cannot build the variant module against $kver"
-
-rm -rf "$work/destdir"
-meson install -C "$build" --no-rebuild --quiet --destdir "$work/destdir" >"$work/install.log" 2>&1 ||
-	{ cat "$work/install.log"; fail "meson install --destdir failed"; }
-for want in 'sbin/vfio-bind' 'rules.d/60-vfio-bind.rules' 'system/vfio-bind.service'; do
-	[ -n "$(find "$work/destdir" -path "*/$want" -type f)" ] || fail "meson install put no */$want into $work/destdir"
-done
+vm_variant
+vm_install sbin/vfio-bind rules.d/60-vfio-bind.rules system/vfio-bind.service
 
 if ! "$here/make-boot-initramfs.sh" -k "$tree" -o "$work/boot.cpio.gz" 2>"$work/image.log" ||
 	! "$here/make-image.sh" -r "$rootfs" -k "$tree" -d "$work/destdir" -m "$ko" \
@@ -75,7 +50,6 @@ sed 's/^/# /' "$work/image.log"
 # Fresh overlays: nothing of an earlier run may leak in.
 rm -f "$work"/*.qcow2
 
-n=0 failed=0
 # NAME DISK LAYOUT SCRIPT SCENARIO [KERNEL ARGUMENTS]
 while read -r name disk layout script scenario args; do
 	case " ${VFIO_BIND_VM_ONLY:-$name} " in *" $name "*) ;; *) continue ;; esac
@@ -83,37 +57,12 @@ while read -r name disk layout script scenario args; do
 	overlay=$work/$disk.qcow2
 	[ -e "$overlay" ] || qemu-img create -q -f qcow2 -F raw -b "$work/root.img" "$overlay"
 	rc=0
-	"$here/run-vm.sh" -a "${VFIO_BIND_VM_ACCEL:-tcg}" -t "${VFIO_BIND_VM_TIMEOUT:-600}" \
-		-l "$layout" -c "$args" -w "$work/run-$name" \
-		"$kernel" "$work/boot.cpio.gz" "$overlay" "$script" "$scenario" \
+	"$vm/run-vm.sh" -a "$accel" -t "${VFIO_BIND_VM_TIMEOUT:-600}" \
+		-m "$here/machine-$layout" -c "$args" -r "$overlay" -w "$work/run-$name" \
+		-s "$script" "$kernel" "$work/boot.cpio.gz" "$scenario" \
 		>"$log" 2>"$log.err" </dev/null || rc=$?
-	echo "# --- $name: $(grep '^run-vm: .* took ' "$log.err" | sed 's/^run-vm: //')"
-
-	# The console ends lines in CR LF; only the guest script's lines matter here.
-	tr -d '\r' <"$log" | grep -aE '^(ok|not ok) [0-9]+ |^# |^1\.\.[0-9]+$' >"$log.tap" || true
-	plan=$(sed -n 's/^1\.\.//p' "$log.tap")
-	seen=0
-	while IFS= read -r line; do
-		case $line in
-		"not ok "*)
-			n=$((n + 1)) seen=$((seen + 1)) failed=$((failed + 1))
-			echo "not ok $n - $name: ${line#* - }" ;;
-		"ok "*)
-			n=$((n + 1)) seen=$((seen + 1))
-			echo "ok $n - $name: ${line#* - }" ;;
-		"#"*) echo "$line" ;;
-		esac
-	done <"$log.tap"
-
-	if ! tr -d '\r' <"$log" | grep -aq '^VMTEST-DONE'; then
-		n=$((n + 1)) failed=$((failed + 1))
-		echo "not ok $n - $name: the guest finished and reported (run-vm exit $rc)"
-		echo "# last lines of the console ($log):"
-		tr -d '\r' <"$log" | sed 's/\x1b\[[0-9;?]*[a-zA-Z]//g' | tail -n 25 | awk '{ print "#   " $0 }'
-	elif [ "$plan" != "$seen" ]; then
-		n=$((n + 1)) failed=$((failed + 1))
-		echo "not ok $n - $name: all $plan results read off the console (got $seen)"
-	fi
+	echo "# --- $name: $(vm_took "$log")"
+	vm_report "$name" "$rc"
 done <<'EOF'
 smoke    smoke   one guest-boot.sh    smoke
 hotplug  hotplug one guest-hotplug.sh hotplug
@@ -127,6 +76,4 @@ two-2    two     two guest-reboot.sh  check
 two-3    two     two guest-reboot.sh  check-preloaded vmpreload=e1000e
 EOF
 
-echo "1..$n"
-echo "vm-persist: $((n - failed)) passed, $failed failed"
-[ "$failed" -eq 0 ]
+vm_end
