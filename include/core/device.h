@@ -15,6 +15,7 @@ struct vb_device {
 	char name[VB_NAME_MAX + 1];
 	char *path;      /* SYSFS/bus/BUS/devices/NAME */
 	int dfd;         /* that directory (O_PATH): reads look up one name, not the path */
+	bool in_bus_dir; /* dfd is the bus's devices directory, not ours: see vb_device_open_in() */
 	char *modalias;  /* NULL when the bus has none for it */
 	bool has_ids;
 	struct vb_pci_ids ids;
@@ -43,6 +44,22 @@ int vb_device_name_from_arg(const struct vb_roots *roots, const struct vb_bus *b
 int vb_device_open(const struct vb_roots *roots, const struct vb_bus *bus, const char *name,
 		   struct vb_device **ret, struct vb_error *err);
 
+/*
+ * Read a device of a whole-bus listing through bus_dfd, the bus's devices
+ * directory, which the caller keeps open while dev lives: two system calls a
+ * device fewer than vb_device_open() (no directory of its own to open and
+ * close). Nothing proves the device is there: one removed meanwhile reads as
+ * having no driver and no driver_override attribute. Not for transactions.
+ */
+int vb_device_open_in(const struct vb_roots *roots, const struct vb_bus *bus, int bus_dfd,
+		      const char *name, struct vb_device **ret, struct vb_error *err);
+
+/* ATTR of dev (a file or a link under its directory, "physfn/sriov_numvfs"). */
+int vb_device_read_attr(const struct vb_device *dev, const char *attr, char **ret);
+int vb_device_read_link_name(const struct vb_device *dev, const char *attr, char **ret);
+/* ATTR opened for reading; -errno. */
+int vb_device_open_attr(const struct vb_device *dev, const char *attr);
+
 /* Re-read what a bind changes: the driver link and the override. */
 int vb_device_refresh(struct vb_device *dev);
 
@@ -58,13 +75,9 @@ enum vb_iommu_state vb_iommu_state(const struct vb_roots *roots);
 /* The VFIO group node a user opens: /dev/vfio/N, or /dev/vfio/noiommu-N. NULL: none. */
 char *vb_device_group_node(const struct vb_roots *roots, const struct vb_device *dev);
 
-/* The names of every device on bus, sorted. */
+/* The names of every device on bus, sorted; free with vb_strv_free(). */
 int vb_bus_device_names(const struct vb_roots *roots, const struct vb_bus *bus, char ***ret,
 			unsigned *ret_n);
-/* The entries of a directory but the hidden ones, sorted. */
-int vb_dir_names(const char *dir, char ***ret, unsigned *ret_n);
-void vb_names_free(char **names, unsigned n);
-void vb_names_sort(char **names, unsigned n);
 
 /* True when dev's vendor:device is id ("15B3:101E"). */
 /* A driver that hands devices to userspace through VFIO. */

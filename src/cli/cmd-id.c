@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <stdio.h>
 
+#include "dir.h"
 #include "cmd.h"
 #include "store.h"
 
@@ -23,7 +24,7 @@ static unsigned for_each_with_id(struct cmd_run *run, const char *id,
 		hits++;
 		fn(run, names[i]);
 	}
-	vb_names_free(names, n);
+	vb_strv_free(names, n);
 	return hits;
 }
 

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "dir.h"
 #include "cmd.h"
 #include "kmod-dl.h"
 #include "saved-set.h"
@@ -76,7 +77,7 @@ static void rule_modules(struct plan *p, const struct vb_saved *rule, const stru
 			add_module(p, choice.module);
 		vb_choice_clear(&choice);
 	}
-	vb_names_free(names, n);
+	vb_strv_free(names, n);
 }
 
 static void entry_modules(struct plan *p, const struct vb_saved *s)

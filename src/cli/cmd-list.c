@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -130,6 +131,9 @@ static enum group_answer group_answer(struct vb_context *ctx, struct vb_cache *k
 
 	if (dev->iommu_group < 0)
 		return GROUP_UNREADABLE;
+	/* The device is a member: on a host driver it is in the way itself, no need to read. */
+	if (!vb_driver_keeps_group_viable(dev->driver))
+		return GROUP_NOT_VIABLE;
 	snprintf(key, sizeof(key), "%d", dev->iommu_group);
 	if (vb_cache_get(known, key, &v))
 		return (enum group_answer)(uintptr_t)v;
@@ -152,16 +156,17 @@ static void group_state(struct vb_context *ctx, struct vb_cache *known,
 
 /*
  * SR-IOV: a PF shows its VF count, a VF its PF. Only PCI has it: other buses'
- * devices are not asked. A PF is never itself a VF.
+ * devices are not asked. A VF is never itself a PF, so a VF (on SR-IOV hosts
+ * most devices) costs one question, not two.
  */
 static void sriov_state(const struct vb_device *dev, struct vb_record *rec)
 {
 	_cleanup_free_ char *physfn = NULL, *text = NULL;
 	bool pci = strcmp(dev->bus->name, "pci") == 0;
-	int vfs = pci ? vb_device_numvfs(dev) : 0;
+	int vfs = 0;
 
-	if (pci && vfs <= 0)
-		vb_device_physfn(dev, &physfn);
+	if (pci && vb_device_physfn(dev, &physfn) < 0)
+		vfs = vb_device_numvfs(dev);
 	if (physfn)
 		text = vb_path("VF of %s", physfn);
 	else if (vfs > 0)
@@ -317,16 +322,24 @@ static void fill(struct listing *l, const struct vb_device *dev, struct vb_recor
 	vb_record_string(rec, "name", "NAME", title);
 }
 
-/* List names on bus; with all_of_bus, only the devices that have driver_override. */
+/*
+ * List names on bus. all_of_bus: names are what bus_dfd, the bus's devices
+ * directory, held a moment ago; only the devices that have driver_override
+ * are shown, and one gone meanwhile is not. Else names were asked for.
+ */
 static void list_bus(struct listing *l, const struct vb_bus *bus, char **names, unsigned n,
-		     bool all_of_bus)
+		     int bus_dfd)
 {
+	bool all_of_bus = bus_dfd >= 0;
+
 	for (unsigned i = 0; i < n; i++) {
 		_cleanup_(vb_device_freep) struct vb_device *dev = NULL;
 		struct vb_error derr = { 0 };
 		struct vb_record rec = { 0 };
+		int r = all_of_bus ? vb_device_open_in(&l->ctx->roots, bus, bus_dfd, names[i], &dev, &derr)
+				   : vb_device_open(&l->ctx->roots, bus, names[i], &dev, &derr);
 
-		if (vb_device_open(&l->ctx->roots, bus, names[i], &dev, &derr) < 0) {
+		if (r < 0) {
 			cmd_print_error(names[i], &derr);
 			l->rc = EXIT_FAILURE;
 			continue;
@@ -343,17 +356,19 @@ static void list_bus(struct listing *l, const struct vb_bus *bus, char **names, 
 
 static void list_whole_bus(struct listing *l, const struct vb_bus *bus)
 {
+	_cleanup_free_ char *dir = vb_path("%s/bus/%s/devices", l->ctx->roots.sysfs, bus->name);
+	_cleanup_close_ int dfd = dir ? open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
 	char **names;
 	unsigned n;
 
-	if (vb_bus_device_names(&l->ctx->roots, bus, &names, &n) < 0) {
+	if (dfd < 0 || vb_bus_device_names(&l->ctx->roots, bus, &names, &n) < 0) {
 		if (!l->bus_column) {
 			cmd_error(NULL, "cannot read %s/bus/%s/devices", l->ctx->roots.sysfs, bus->name);
 			l->rc = EXIT_FAILURE;
 		}
 		return;
 	}
-	list_bus(l, bus, names, n, true);
+	list_bus(l, bus, names, n, dfd);
 	vb_strv_free(names, n);
 }
 
@@ -400,7 +415,7 @@ int cmd_list(struct vb_context *ctx, const struct cmd_opts *o)
 	if (l.json)
 		vb_output_json_begin(stdout);
 	if (o->n_devices) {
-		list_bus(&l, o->bus, o->devices, o->n_devices, false);
+		list_bus(&l, o->bus, o->devices, o->n_devices, -1);
 	} else if (o->bus_given) {
 		list_whole_bus(&l, o->bus);
 	} else {

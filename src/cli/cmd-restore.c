@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "dir.h"
 #include "cmd.h"
 #include "saved-set.h"
 
@@ -85,7 +86,7 @@ int cmd_restore(struct vb_context *ctx, const struct cmd_opts *o)
 			for (unsigned i = 0; i < set.n; i++)
 				if (set.entries[i].id[0] && strcmp(set.entries[i].bus, o->bus->name) == 0)
 					restore_rule(&run, &set, &set.entries[i], names, n);
-		vb_names_free(names, n);
+		vb_strv_free(names, n);
 		/* In the real root: the initramfs's copy of the bindings may be older. */
 		if (!o->initramfs && !o->dry_run)
 			cmd_release_stale_early(&run, &set);

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
+#include "dir.h"
 #include "checks.h"
 #include "group.h"
 #include "sysfs.h"
@@ -60,7 +61,7 @@ static int class_members_under(const struct vb_roots *roots, const char *class,
 	have_rel = sysfs_link_target(dev->path, dev_rel, sizeof(dev_rel)) == 0;
 	if (!have_rel && !realpath(dev->path, dev_real))
 		return -errno;
-	if (vb_dir_names(dir, &names, &n) < 0)
+	if (vb_dir_list(dir, 0, &names, &n) < 0)
 		return 0;
 	for (unsigned i = 0; i < n; i++) {
 		_cleanup_free_ char *p = vb_path("%s/%s", dir, names[i]);
@@ -179,7 +180,7 @@ static const char *fs_member(const struct vb_roots *roots, const char *block, ch
 	unsigned n = 0;
 	struct stat st;
 
-	if (btrfs && vb_dir_names(btrfs, &fss, &n) == 0) {
+	if (btrfs && vb_dir_list(btrfs, 0, &fss, &n) == 0) {
 		for (unsigned i = 0; i < n && !type; i++) {
 			_cleanup_free_ char *p = vb_path("%s/%s/devices/%s", btrfs, fss[i], block);
 
@@ -188,15 +189,15 @@ static const char *fs_member(const struct vb_roots *roots, const char *block, ch
 				type = "btrfs";
 			}
 		}
-		vb_names_free(fss, n);
+		vb_strv_free(fss, n);
 	}
-	if (!type && bcachefs && vb_dir_names(bcachefs, &fss, &n) == 0) {
+	if (!type && bcachefs && vb_dir_list(bcachefs, 0, &fss, &n) == 0) {
 		for (unsigned i = 0; i < n && !type; i++) {
 			_cleanup_free_ char *dir = vb_path("%s/%s", bcachefs, fss[i]);
 			char **devs = NULL;
 			unsigned nd = 0;
 
-			if (!dir || vb_dir_names(dir, &devs, &nd) < 0)
+			if (!dir || vb_dir_list(dir, 0, &devs, &nd) < 0)
 				continue;
 			for (unsigned j = 0; j < nd && !type; j++) {
 				_cleanup_free_ char *link = vb_path("%s/%s/block", dir, devs[j]);
@@ -208,9 +209,9 @@ static const char *fs_member(const struct vb_roots *roots, const char *block, ch
 					type = "bcachefs";
 				}
 			}
-			vb_names_free(devs, nd);
+			vb_strv_free(devs, nd);
 		}
-		vb_names_free(fss, n);
+		vb_strv_free(fss, n);
 	}
 	return type;
 }
@@ -279,14 +280,14 @@ static int check_block(const struct vb_roots *roots, const struct vb_device *dev
 		} else if (rs > 0) {
 			r = vb_error_set(err, -EBUSY, "in use: /dev/%s is a swap device", blocks[i]);
 			vb_error_hint(err, "swapoff /dev/%s first, or add --force if you are sure", blocks[i]);
-		} else if (vb_dir_names(hold, &holders, &nh) == 0 && nh > 0) {
+		} else if (vb_dir_list(hold, 0, &holders, &nh) == 0 && nh > 0) {
 			r = vb_error_set(err, -EBUSY, "in use: /dev/%s is held by %s (device mapper, md or LVM)",
 					 blocks[i], holders[0]);
 			vb_error_hint(err, "stop %s first, or add --force if you are sure", holders[0]);
 		}
-		vb_names_free(holders, nh);
+		vb_strv_free(holders, nh);
 	}
-	vb_names_free(blocks, n);
+	vb_strv_free(blocks, n);
 	return r;
 }
 
@@ -382,7 +383,7 @@ static int check_net(const struct vb_roots *roots, const struct vb_device *dev, 
 			vb_error_hint(err, "take %s out of %s first, or add --force", ifaces[i], master);
 		}
 	}
-	vb_names_free(ifaces, n);
+	vb_strv_free(ifaces, n);
 	return r;
 }
 
@@ -391,7 +392,7 @@ static int check_boot_vga(const struct vb_device *dev, struct vb_error *err)
 	_cleanup_free_ char *v = NULL;
 
 	if (!dev->driver || vb_driver_is_vfio(dev->driver) ||
-	    vb_read_attr_at(dev->dfd, "boot_vga", &v) < 0 || strcmp(v, "1") != 0)
+	    vb_device_read_attr(dev, "boot_vga", &v) < 0 || strcmp(v, "1") != 0)
 		return 0;
 	vb_error_set(err, -EBUSY, "in use: it is the boot VGA device and '%s' drives the console on it",
 		     dev->driver);
@@ -426,12 +427,12 @@ int vb_device_numvfs(const struct vb_device *dev)
 {
 	_cleanup_free_ char *v = NULL;
 
-	return vb_read_attr_at(dev->dfd, "sriov_numvfs", &v) == 0 ? atoi(v) : 0;
+	return vb_device_read_attr(dev, "sriov_numvfs", &v) == 0 ? atoi(v) : 0;
 }
 
 int vb_device_physfn(const struct vb_device *dev, char **ret)
 {
-	return vb_read_link_name_at(dev->dfd, "physfn", ret);
+	return vb_device_read_link_name(dev, "physfn", ret);
 }
 
 int vb_device_check_sriov(const struct vb_roots *roots, const struct vb_device *dev,
@@ -453,6 +454,6 @@ bool vb_device_vf_autoprobe_off(const struct vb_device *dev)
 {
 	_cleanup_free_ char *v = NULL;
 
-	return vb_read_attr_at(dev->dfd, "physfn/sriov_drivers_autoprobe", &v) == 0 &&
+	return vb_device_read_attr(dev, "physfn/sriov_drivers_autoprobe", &v) == 0 &&
 	       strcmp(v, "0") == 0;
 }

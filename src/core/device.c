@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "device.h"
+#include "dir.h"
 #include "sysfs.h"
 
 static bool has_control_chars(const char *s)
@@ -94,13 +95,57 @@ int vb_device_name_from_arg(const struct vb_roots *roots, const struct vb_bus *b
 	return 0;
 }
 
+/* ATTR's path relative to dev->dfd: ATTR itself, or NAME/ATTR in a listing. NULL: too long. */
+static const char *attr_path(const struct vb_device *dev, const char *attr, char *buf, size_t size)
+{
+	size_t n = strlen(dev->name), a = strlen(attr);
+
+	if (!dev->in_bus_dir)
+		return attr;
+	/* A listing asks this five times a device: no printf. */
+	if (n + 1 + a >= size)
+		return NULL;
+	memcpy(buf, dev->name, n);
+	buf[n] = '/';
+	memcpy(buf + n + 1, attr, a + 1);
+	return buf;
+}
+
+int vb_device_read_attr(const struct vb_device *dev, const char *attr, char **ret)
+{
+	char buf[VB_NAME_MAX + 64];
+	const char *p = attr_path(dev, attr, buf, sizeof(buf));
+
+	return p ? vb_read_attr_at(dev->dfd, p, ret) : -ENAMETOOLONG;
+}
+
+int vb_device_read_link_name(const struct vb_device *dev, const char *attr, char **ret)
+{
+	char buf[VB_NAME_MAX + 64];
+	const char *p = attr_path(dev, attr, buf, sizeof(buf));
+
+	return p ? vb_read_link_name_at(dev->dfd, p, ret) : -ENAMETOOLONG;
+}
+
+int vb_device_open_attr(const struct vb_device *dev, const char *attr)
+{
+	char buf[VB_NAME_MAX + 64];
+	const char *p = attr_path(dev, attr, buf, sizeof(buf));
+	int fd;
+
+	if (!p)
+		return -ENAMETOOLONG;
+	fd = openat(dev->dfd, p, O_RDONLY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
 static int read_group(const struct vb_device *dev)
 {
 	_cleanup_free_ char *group = NULL;
 	char *end;
 	long g;
 
-	if (vb_read_link_name_at(dev->dfd, "iommu_group", &group) < 0)
+	if (vb_device_read_link_name(dev, "iommu_group", &group) < 0)
 		return -1;
 	g = strtol(group, &end, 10);
 	return !*end && end != group && g >= 0 && g < INT_MAX ? (int)g : -1;
@@ -112,7 +157,7 @@ static int device_read(struct vb_device *dev, bool present)
 	char *driver = NULL, *override = NULL;
 	int r;
 
-	r = vb_read_link_name_at(dev->dfd, "driver", &driver);
+	r = vb_device_read_link_name(dev, "driver", &driver);
 	if (r < 0 && r != -ENOENT)
 		return r;
 	/*
@@ -121,7 +166,7 @@ static int device_read(struct vb_device *dev, bool present)
 	 */
 	if (r == -ENOENT && !present && access(dev->path, F_OK) < 0)
 		return errno == ENOENT || errno == ENOTDIR ? -ENODEV : -errno;
-	r = vb_read_attr_at(dev->dfd, "driver_override", &override);
+	r = vb_device_read_attr(dev, "driver_override", &override);
 	if (r < 0 && r != -ENOENT) {
 		free(driver);
 		return r;
@@ -144,8 +189,9 @@ int vb_device_refresh(struct vb_device *dev)
 	return device_read(dev, false);
 }
 
-int vb_device_open(const struct vb_roots *roots, const struct vb_bus *bus, const char *name,
-		   struct vb_device **ret, struct vb_error *err)
+/* bus_dfd < 0: the device's own directory is opened. */
+static int device_open(const struct vb_roots *roots, const struct vb_bus *bus, int bus_dfd,
+		       const char *name, struct vb_device **ret, struct vb_error *err)
 {
 	_cleanup_(vb_device_freep) struct vb_device *dev = NULL;
 	int r;
@@ -163,7 +209,12 @@ int vb_device_open(const struct vb_roots *roots, const struct vb_bus *bus, const
 	if (!dev->path)
 		return -ENOMEM;
 
-	dev->dfd = open(dev->path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (bus_dfd >= 0) {
+		dev->dfd = bus_dfd;
+		dev->in_bus_dir = true;
+	} else {
+		dev->dfd = open(dev->path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	}
 	r = dev->dfd < 0 ? -errno : device_read(dev, true);
 	if (r == -ENODEV || r == -ENOENT) {
 		vb_error_set(err, -ENODEV, "no such device on the %s bus", bus->name);
@@ -173,7 +224,7 @@ int vb_device_open(const struct vb_roots *roots, const struct vb_bus *bus, const
 	if (r < 0)
 		return vb_error_set_sys(err, r, "cannot read the device");
 
-	r = vb_read_attr_at(dev->dfd, "modalias", &dev->modalias);
+	r = vb_device_read_attr(dev, "modalias", &dev->modalias);
 	if (r < 0 && r != -ENOENT)
 		return vb_error_set_sys(err, r, "cannot read its modalias");
 	if (dev->modalias && strcmp(bus->name, "pci") == 0)
@@ -183,11 +234,23 @@ int vb_device_open(const struct vb_roots *roots, const struct vb_bus *bus, const
 	return 0;
 }
 
+int vb_device_open(const struct vb_roots *roots, const struct vb_bus *bus, const char *name,
+		   struct vb_device **ret, struct vb_error *err)
+{
+	return device_open(roots, bus, -1, name, ret, err);
+}
+
+int vb_device_open_in(const struct vb_roots *roots, const struct vb_bus *bus, int bus_dfd,
+		      const char *name, struct vb_device **ret, struct vb_error *err)
+{
+	return bus_dfd < 0 ? -EBADF : device_open(roots, bus, bus_dfd, name, ret, err);
+}
+
 void vb_device_free(struct vb_device *dev)
 {
 	if (!dev)
 		return;
-	if (dev->dfd >= 0)
+	if (dev->dfd >= 0 && !dev->in_bus_dir)
 		close(dev->dfd);
 	free(dev->path);
 	free(dev->modalias);
@@ -233,79 +296,12 @@ char *vb_device_group_node(const struct vb_roots *roots, const struct vb_device 
 	return vb_path("%s/vfio/%d", roots->devfs, dev->iommu_group);
 }
 
-static int name_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/*
- * getdents64 into a buffer on the stack: opendir() would add an fstat and a
- * 32 KiB allocation to every directory, and a listing reads one a device.
- */
-int vb_dir_names(const char *dir, char ***ret, unsigned *ret_n)
-{
-	_cleanup_close_ int fd = dir ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
-	char buf[8192] __attribute__((aligned(__alignof__(struct dirent64))));
-	char **names = NULL;
-	unsigned n = 0, size = 0;
-	ssize_t len;
-
-	if (fd < 0)
-		return dir ? -errno : -ENOMEM;
-	while ((len = getdents64(fd, buf, sizeof(buf))) > 0) {
-		for (ssize_t off = 0; off < len;) {
-			const struct dirent64 *de = (const struct dirent64 *)(buf + off);
-
-			off += de->d_reclen;
-			if (de->d_name[0] == '.')
-				continue;
-			if (n == size) {
-				char **more = realloc(names, (size = size ? 2 * size : 16) * sizeof(*names));
-
-				if (!more) {
-					vb_names_free(names, n);
-					return -ENOMEM;
-				}
-				names = more;
-			}
-			if (!(names[n] = strdup(de->d_name))) {
-				vb_names_free(names, n);
-				return -ENOMEM;
-			}
-			n++;
-		}
-	}
-	if (len < 0) {
-		int r = -errno;
-
-		vb_names_free(names, n);
-		return r;
-	}
-	vb_names_sort(names, n);
-	*ret = names;
-	*ret_n = n;
-	return 0;
-}
-
 int vb_bus_device_names(const struct vb_roots *roots, const struct vb_bus *bus, char ***ret,
 			unsigned *ret_n)
 {
 	_cleanup_free_ char *dir = vb_path("%s/bus/%s/devices", roots->sysfs, bus->name);
 
-	return vb_dir_names(dir, ret, ret_n);
-}
-
-void vb_names_sort(char **names, unsigned n)
-{
-	if (n)
-		qsort(names, n, sizeof(*names), name_cmp);
-}
-
-void vb_names_free(char **names, unsigned n)
-{
-	for (unsigned i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+	return vb_dir_list(dir, 0, ret, ret_n);
 }
 
 bool vb_device_has_id(const struct vb_device *dev, const char *id)

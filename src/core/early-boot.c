@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "dir.h"
 #include "config.h"
 #include "early-boot.h"
 #include "sysfs.h"
@@ -135,14 +136,14 @@ int vb_early_list(const struct vb_roots *roots, struct vb_early **ret, unsigned 
 	*ret_n = 0;
 	if (!dir)
 		return -ENOMEM;
-	r = vb_dir_names(dir, &names, &n);
+	r = vb_dir_list(dir, 0, &names, &n);
 	if (r == -ENOENT)
 		return 0;
 	if (r < 0)
 		return r;
 	list = calloc(n ? n : 1, sizeof(*list));
 	if (!list) {
-		vb_names_free(names, n);
+		vb_strv_free(names, n);
 		return -ENOMEM;
 	}
 	for (unsigned i = 0; i < n; i++) {
@@ -155,7 +156,7 @@ int vb_early_list(const struct vb_roots *roots, struct vb_early **ret, unsigned 
 		if (expect && strcmp(expect, names[i]) == 0)
 			kept++;
 	}
-	vb_names_free(names, n);
+	vb_strv_free(names, n);
 	*ret = list;
 	*ret_n = kept;
 	return 0;

@@ -1,27 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "dir.h"
 #include "group.h"
 #include "sysfs.h"
 
-/* class: a device's class attribute, under dfd. */
-static bool is_bridge(int dfd, const char *class)
+/* cls: a class attribute's text. Base class 06, subclass 04: PCI-to-PCI bridge. */
+static bool class_is_bridge(const char *cls)
 {
-	_cleanup_free_ char *cls = NULL;
-
-	/* Base class 06, subclass 04: PCI-to-PCI bridge. */
-	return class && vb_read_attr_at(dfd, class, &cls) == 0 && strncmp(cls, "0x0604", 6) == 0;
+	return cls && strncmp(cls, "0x0604", 6) == 0;
 }
 
 /* The class is in a PCI modalias already: no file to read. */
 bool vb_device_is_bridge(const struct vb_device *dev)
 {
+	_cleanup_free_ char *cls = NULL;
+
 	if (dev->has_ids)
 		return (dev->ids.class >> 8) == 0x0604;
-	return is_bridge(dev->dfd, "class");
+	return vb_device_read_attr(dev, "class", &cls) == 0 && class_is_bridge(cls);
 }
 
 static int group_read(const struct vb_roots *roots, int group, const struct vb_device *known,
@@ -33,7 +32,7 @@ static int group_read(const struct vb_roots *roots, int group, const struct vb_d
 	unsigned n;
 	int r;
 
-	r = vb_dir_names(dir, &names, &n);
+	r = vb_dir_list(dir, 0, &names, &n);
 	if (r < 0)
 		return r;
 	g.members = calloc(n ? n : 1, sizeof(*g.members));
@@ -49,14 +48,15 @@ static int group_read(const struct vb_roots *roots, int group, const struct vb_d
 		} else {
 			_cleanup_free_ char *class = vb_path("%s/%s/class", dir, names[i]);
 			_cleanup_free_ char *link = vb_path("%s/%s/driver", dir, names[i]);
+			_cleanup_free_ char *cls = NULL;
 
 			vb_read_link_name(link, &m->driver);
-			m->bridge = is_bridge(AT_FDCWD, class);
+			m->bridge = vb_read_attr(class, &cls) == 0 && class_is_bridge(cls);
 		}
 		m->bridge |= streq_ptr(m->driver, "pcieport");
 		g.n++;
 	}
-	vb_names_free(names, n);
+	vb_strv_free(names, n);
 	if (!g.members)
 		return -ENOMEM;
 	*ret = g;

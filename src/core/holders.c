@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "dir.h"
 #include "holders.h"
 #include "sysfs.h"
 
@@ -68,7 +69,7 @@ int vb_vfio_holders(const struct vb_roots *roots, const struct vb_device *dev,
 	bool has_cdev = false;
 	pid_t self = getpid();
 
-	if (vb_dir_names(vdev_dir, &vdevs, &nvdevs) == 0 && nvdevs > 0)
+	if (vb_dir_list(vdev_dir, 0, &vdevs, &nvdevs) == 0 && nvdevs > 0)
 		cdev = vb_path("%s/vfio/devices/%s", roots->devfs, vdevs[0]);
 	/* 6.1 to 6.5 have DEV/vfio-dev/vfioN too, but no character device ("dev") behind it. */
 	if (cdev) {
@@ -76,8 +77,8 @@ int vb_vfio_holders(const struct vb_roots *roots, const struct vb_device *dev,
 
 		has_cdev = vb_exists(devt) > 0;
 	}
-	vb_names_free(vdevs, nvdevs);
-	if ((!has_cdev && group_is_free(group_node)) || vb_dir_names(roots->procfs, &pids, &npids) < 0) {
+	vb_strv_free(vdevs, nvdevs);
+	if ((!has_cdev && group_is_free(group_node)) || vb_dir_list(roots->procfs, 0, &pids, &npids) < 0) {
 		*ret = NULL;
 		*ret_n = 0;
 		return 0;
@@ -90,7 +91,7 @@ int vb_vfio_holders(const struct vb_roots *roots, const struct vb_device *dev,
 		if (!isdigit((unsigned char)pids[i][0]) || atoi(pids[i]) == self)
 			continue;
 		fddir = vb_path("%s/%s/fd", roots->procfs, pids[i]);
-		if (vb_dir_names(fddir, &fds, &nfds) < 0)
+		if (vb_dir_list(fddir, 0, &fds, &nfds) < 0)
 			continue;
 		for (unsigned j = 0; j < nfds; j++) {
 			_cleanup_free_ char *fd = vb_path("%s/%s", fddir, fds[j]);
@@ -118,9 +119,9 @@ int vb_vfio_holders(const struct vb_roots *roots, const struct vb_device *dev,
 				break;
 			}
 		}
-		vb_names_free(fds, nfds);
+		vb_strv_free(fds, nfds);
 	}
-	vb_names_free(pids, npids);
+	vb_strv_free(pids, npids);
 	*ret = list;
 	*ret_n = n;
 	return 0;

@@ -7,6 +7,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 
+#include "dir.h"
 #include "device.h"
 #include "journal.h"
 #include "sysfs.h"
@@ -183,7 +184,7 @@ int vb_journal_leftovers(const struct vb_roots *roots, struct vb_journal_leftove
 	*ret_n = 0;
 	if (!dir)
 		return -ENOMEM;
-	if (vb_dir_names(dir, &names, &n) < 0)
+	if (vb_dir_list(dir, 0, &names, &n) < 0)
 		return 0;
 	list = calloc(n ? n : 1, sizeof(*list));
 	for (unsigned i = 0; list && i < n; i++) {
@@ -213,7 +214,7 @@ int vb_journal_leftovers(const struct vb_roots *roots, struct vb_journal_leftove
 		}
 		count++;
 	}
-	vb_names_free(names, n);
+	vb_strv_free(names, n);
 	if (!list)
 		return -ENOMEM;
 	*ret = list;

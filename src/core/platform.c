@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
-#include <fcntl.h>
 #include <string.h>
 
 #include "context.h"
@@ -11,7 +10,7 @@
 
 char *vb_platform_first_compatible(const struct vb_device *dev)
 {
-	_cleanup_close_ int fd = openat(dev->dfd, "of_node/compatible", O_RDONLY | O_CLOEXEC);
+	_cleanup_close_ int fd = vb_device_open_attr(dev, "of_node/compatible");
 	char buf[256];
 	ssize_t n;
 
