@@ -6,9 +6,9 @@
 #include "roots.h"
 #include "store.h"
 
-/* Every saved entry, read once: for --restore and --list. */
+/* Every saved binding, read once: for --restore and --list. */
 struct vb_saved_set {
-	struct vb_saved *entries;
+	struct vb_saved *saved;
 	char **paths;
 	unsigned n;
 	/* Entries that could not be trusted or parsed, with why. */
@@ -20,14 +20,14 @@ struct vb_saved_set {
 int vb_saved_set_load(const struct vb_roots *roots, struct vb_saved_set *ret);
 void vb_saved_set_clear(struct vb_saved_set *set);
 
-/* The entry saved for a device by its address, or NULL. */
+/* The binding saved for a device by its address, or NULL. */
 const struct vb_saved *vb_saved_set_device(const struct vb_saved_set *set, const char *bus,
 					   const char *device);
 /* The ID rule that covers id on bus, or NULL. */
 const struct vb_saved *vb_saved_set_rule(const struct vb_saved_set *set, const char *bus,
 					 const char *id);
 /*
- * The entry that applies to dev as it is now: the one saved for its address
+ * The saved binding that applies to dev as it is now: the one saved for its address
  * while the same device (modalias) sits there, else an ID rule for it; NULL
  * when neither.
  */

@@ -47,7 +47,7 @@ int vb_pci_id_canonical(const char *arg, char ret[10]);
  * kept inside, where --restore and --udev-export compare it. An ID rule is
  * "pci-id-15B3:101E.conf".
  */
-char *vb_store_entry_path(const struct vb_roots *roots, const struct vb_saved *s);
+char *vb_saved_path(const struct vb_roots *roots, const struct vb_saved *s);
 char *vb_store_id_path(const struct vb_roots *roots, const char *bus, const char *id);
 
 /* True when path is an entry of that device, whatever device it was saved for. */

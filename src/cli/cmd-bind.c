@@ -24,7 +24,7 @@ void cmd_bind_one(struct cmd_run *run, const char *name, const char *driver, boo
 	else
 		vb_bind(run->ctx, dev, &bo, &out);
 	if (bo.commit && (out.status == VB_STATUS_BOUND || out.status == VB_STATUS_ALREADY))
-		path = vb_store_entry_path(&run->ctx->roots, &job.saved);
+		path = vb_saved_path(&run->ctx->roots, &job.saved);
 	cmd_run_report(run, name, dev, &out, path);
 	vb_outcome_clear(&out);
 }

@@ -80,7 +80,7 @@ static void rule_modules(struct plan *p, const struct vb_saved *rule, const stru
 	vb_strv_free(names, n);
 }
 
-static void entry_modules(struct plan *p, const struct vb_saved *s)
+static void saved_modules(struct plan *p, const struct vb_saved *s)
 {
 	_cleanup_free_ char *module = NULL;
 	struct vb_bus scratch;
@@ -117,7 +117,7 @@ int cmd_initramfs_plan(struct vb_context *ctx, const struct cmd_opts *o)
 	}
 	for (unsigned i = 0; i < set.n; i++) {
 		printf("file %s\n", set.paths[i]);
-		entry_modules(&p, &set.entries[i]);
+		saved_modules(&p, &set.saved[i]);
 	}
 	if (set.n > 0 && vb_kmod_dl_path(&library) == 0)
 		printf("library %s\n", library);

@@ -79,13 +79,13 @@ int cmd_restore(struct vb_context *ctx, const struct cmd_opts *o)
 		report_bad_entries(&run, &set);
 		/* Every bus's bindings, unless one bus was asked for. */
 		for (unsigned i = 0; i < set.n; i++)
-			if (set.entries[i].device[0] &&
-			    (!o->bus_given || strcmp(set.entries[i].bus, o->bus->name) == 0))
-				restore_device(&run, &set.entries[i], set.paths[i]);
+			if (set.saved[i].device[0] &&
+			    (!o->bus_given || strcmp(set.saved[i].bus, o->bus->name) == 0))
+				restore_device(&run, &set.saved[i], set.paths[i]);
 		if (vb_bus_device_names(&ctx->roots, o->bus, &names, &n) == 0)
 			for (unsigned i = 0; i < set.n; i++)
-				if (set.entries[i].id[0] && strcmp(set.entries[i].bus, o->bus->name) == 0)
-					restore_rule(&run, &set, &set.entries[i], names, n);
+				if (set.saved[i].id[0] && strcmp(set.saved[i].bus, o->bus->name) == 0)
+					restore_rule(&run, &set, &set.saved[i], names, n);
 		vb_strv_free(names, n);
 		/* In the real root: the initramfs's copy of the bindings may be older. */
 		if (!o->initramfs && !o->dry_run)
@@ -99,7 +99,7 @@ int cmd_restore(struct vb_context *ctx, const struct cmd_opts *o)
 		bool reported = false;
 
 		if (s) {
-			restore_device(&run, s, set.paths[s - set.entries]);
+			restore_device(&run, s, set.paths[s - set.saved]);
 			continue;
 		}
 		if (vb_device_open(&ctx->roots, o->bus, name, &dev, NULL) == 0) {

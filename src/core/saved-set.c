@@ -16,11 +16,11 @@ int vb_saved_set_load(const struct vb_roots *roots, struct vb_saved_set *ret)
 	r = vb_store_list(roots, &paths, &n);
 	if (r < 0)
 		return r;
-	set.entries = calloc(n ? n : 1, sizeof(*set.entries));
+	set.saved = calloc(n ? n : 1, sizeof(*set.saved));
 	set.paths = calloc(n ? n : 1, sizeof(*set.paths));
 	set.bad_paths = calloc(n ? n : 1, sizeof(*set.bad_paths));
 	set.bad_errors = calloc(n ? n : 1, sizeof(*set.bad_errors));
-	if (!set.entries || !set.paths || !set.bad_paths || !set.bad_errors) {
+	if (!set.saved || !set.paths || !set.bad_paths || !set.bad_errors) {
 		vb_store_list_free(paths, n);
 		vb_saved_set_clear(&set);
 		return -ENOMEM;
@@ -29,7 +29,7 @@ int vb_saved_set_load(const struct vb_roots *roots, struct vb_saved_set *ret)
 		struct vb_error err = { 0 };
 
 		/* One bad file is reported and skipped; it never stops the others. */
-		if (vb_store_load(roots, paths[i], &set.entries[set.n], &err) == 0) {
+		if (vb_store_load(roots, paths[i], &set.saved[set.n], &err) == 0) {
 			set.paths[set.n++] = paths[i];
 		} else {
 			set.bad_errors[set.n_bad] = err;
@@ -50,7 +50,7 @@ void vb_saved_set_clear(struct vb_saved_set *set)
 	free(set->paths);
 	free(set->bad_paths);
 	free(set->bad_errors);
-	free(set->entries);
+	free(set->saved);
 	*set = (struct vb_saved_set){ 0 };
 }
 
@@ -58,8 +58,8 @@ const struct vb_saved *vb_saved_set_device(const struct vb_saved_set *set, const
 					   const char *device)
 {
 	for (unsigned i = 0; i < set->n; i++)
-		if (strcmp(set->entries[i].bus, bus) == 0 && strcmp(set->entries[i].device, device) == 0)
-			return &set->entries[i];
+		if (strcmp(set->saved[i].bus, bus) == 0 && strcmp(set->saved[i].device, device) == 0)
+			return &set->saved[i];
 	return NULL;
 }
 
@@ -67,8 +67,8 @@ const struct vb_saved *vb_saved_set_rule(const struct vb_saved_set *set, const c
 					 const char *id)
 {
 	for (unsigned i = 0; i < set->n; i++)
-		if (strcmp(set->entries[i].bus, bus) == 0 && strcmp(set->entries[i].id, id) == 0)
-			return &set->entries[i];
+		if (strcmp(set->saved[i].bus, bus) == 0 && strcmp(set->saved[i].id, id) == 0)
+			return &set->saved[i];
 	return NULL;
 }
 

@@ -151,7 +151,7 @@ char *vb_saved_format(const struct vb_saved *s)
 	return vb_strbuf_take(&sb);
 }
 
-char *vb_store_entry_path(const struct vb_roots *roots, const struct vb_saved *s)
+char *vb_saved_path(const struct vb_roots *roots, const struct vb_saved *s)
 {
 	if (!s->device[0])
 		return vb_store_id_path(roots, s->bus, s->id);
@@ -344,7 +344,7 @@ int vb_store_save_begin(const struct vb_roots *roots, const struct vb_saved *s,
 	int fd, r;
 
 	*p = (struct vb_store_pending)VB_STORE_PENDING_INIT;
-	p->path = vb_store_entry_path(roots, s);
+	p->path = vb_saved_path(roots, s);
 	/* Named by this process, so a run that cleans up knows whose temp file is whose. */
 	p->tmp = vb_path("%s/.vfio-bind-%d-XXXXXX", roots->config_dir, (int)getpid());
 	if (!text || !p->path || !p->tmp) {

@@ -143,7 +143,7 @@ static void test_save_is_atomic_and_loads_back(void **state)
 {
 	struct vb_roots *roots = *state;
 	struct vb_saved s = sample("0000:03:00.0"), back;
-	char *path = vb_store_entry_path(roots, &s);
+	char *path = vb_saved_path(roots, &s);
 	char **paths;
 	unsigned n;
 	struct stat st;
@@ -194,7 +194,7 @@ static void test_save_in_two_steps(void **state)
 	struct vb_roots *roots = *state;
 	struct vb_saved s = sample("0000:03:00.0"), back;
 	struct vb_store_pending p;
-	char *path = vb_store_entry_path(roots, &s);
+	char *path = vb_saved_path(roots, &s);
 	char name[256];
 
 	assert_int_equal(vb_store_save_begin(roots, &s, &p, NULL), 0);
@@ -295,8 +295,8 @@ static void test_device_file_is_named_by_address_and_identity(void **state)
 
 	snprintf(first.modalias, sizeof(first.modalias), "pci:v00008086d000010D3sv00008086sd0000A01Fbc02sc00i00");
 	snprintf(second.modalias, sizeof(second.modalias), "pci:v00001AF4d00001041sv00001AF4sd00001100bc02sc00i00");
-	p1 = vb_store_entry_path(roots, &first);
-	p2 = vb_store_entry_path(roots, &second);
+	p1 = vb_saved_path(roots, &first);
+	p2 = vb_saved_path(roots, &second);
 	assert_non_null(strstr(p1, "/pci-0000:03:00.0=pci:v00008086d000010D3sv00008086sd0000A01Fbc02sc00i00.conf"));
 	assert_true(vb_store_path_names_device(p1, "pci", "0000:03:00.0"));
 	assert_false(vb_store_path_names_device(p1, "pci", "0000:03:00.1"));
@@ -328,7 +328,7 @@ static void test_long_modalias_is_saved_by_address_alone(void **state)
 	memset(s.modalias, 'x', 300);
 	memcpy(s.modalias, "of:N", 4);
 	s.modalias[300] = '\0';
-	path = vb_store_entry_path(roots, &s);
+	path = vb_saved_path(roots, &s);
 	assert_non_null(strstr(path, "/platform-fe300000.bus.conf"));
 	assert_true(vb_store_path_names_device(path, "platform", "fe300000.bus"));
 	assert_int_equal(vb_store_save(roots, &s, NULL), 0);
@@ -337,7 +337,7 @@ static void test_long_modalias_is_saved_by_address_alone(void **state)
 
 	short_one = s;
 	snprintf(short_one.modalias, sizeof(short_one.modalias), "of:NbusT(null)Cacme,bus");
-	short_path = vb_store_entry_path(roots, &short_one);
+	short_path = vb_saved_path(roots, &short_one);
 	assert_non_null(strstr(short_path, "/platform-fe300000.bus=of:NbusT(null)Cacme,bus.conf"));
 	assert_int_equal(vb_store_save(roots, &short_one, NULL), 0);
 	assert_int_equal(vb_store_device_files(roots, "platform", "fe300000.bus", &paths, &n), 0);
@@ -358,8 +358,8 @@ static void test_untrusted_entries_are_refused(void **state)
 {
 	struct vb_roots *roots = *state;
 	struct vb_saved s = sample("0000:03:00.0"), back, other = sample("0000:04:00.0");
-	char *path = vb_store_entry_path(roots, &s);
-	char *link = vb_store_entry_path(roots, &other);
+	char *path = vb_saved_path(roots, &s);
+	char *link = vb_saved_path(roots, &other);
 	struct vb_error err = { 0 };
 
 	assert_int_equal(vb_store_save(roots, &s, NULL), 0);
@@ -404,7 +404,7 @@ static void test_odd_files_are_refused_and_do_not_stop_others(void **state)
 
 	assert_int_equal(vb_saved_set_load(roots, &set), 0);
 	assert_int_equal(set.n, 1);
-	assert_string_equal(set.entries[0].device, "0000:03:00.0");
+	assert_string_equal(set.saved[0].device, "0000:03:00.0");
 	assert_int_equal(set.n_bad, 3);
 	assert_non_null(vb_saved_set_device(&set, "pci", "0000:03:00.0"));
 	assert_null(vb_saved_set_device(&set, "pci", "0000:05:00.0"));
