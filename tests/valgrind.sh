@@ -5,7 +5,8 @@
 #
 #   tests/valgrind.sh BUILDDIR [SUITE...]      (SUITE: unit, fake; default both)
 #
-# Unit tests: meson runs each test program under valgrind (--wrapper).
+# Unit tests: meson runs each test program under valgrind (--wrapper); the
+# unit-script ones put $VFIO_BIND_WRAPPER before vfio-bind themselves.
 # Fake-kernel tests: harness.sh runs vfio-bind under $VFIO_BIND_WRAPPER,
 # inside the shim's environment, so valgrind wraps the binary and never the
 # shell around it. BUILDDIR is a plain build (not ASan). Any memcheck error
@@ -54,8 +55,12 @@ rc=0
 for suite in "$@"; do
 	case $suite in
 	unit)
-		VG_SUITE=unit meson test -C "$build" --suite unit --print-errorlogs \
-			--timeout-multiplier 10 --wrapper "$logs/wrap" || rc=1
+		VG_SUITE=unit meson test -C "$build" --suite unit --no-suite unit-script \
+			--print-errorlogs --timeout-multiplier 10 --wrapper "$logs/wrap" --logbase testlog-unit || rc=1
+		# Scripts put the wrapper around the binary themselves: valgrind has no
+		# business with the shell.
+		VG_SUITE=unit VFIO_BIND_WRAPPER=$logs/wrap meson test -C "$build" --suite unit-script \
+			--print-errorlogs --timeout-multiplier 10 --logbase testlog-unit-script || rc=1
 		;;
 	fake)
 		VG_SUITE=fake VFIO_BIND_WRAPPER=$logs/wrap FAKE_TIMEOUT=120 \
