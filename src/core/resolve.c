@@ -22,6 +22,22 @@ struct vb_resolver {
 	struct alias_cache *cache;
 };
 
+/*
+ * libkmod before 34 leaks the modules a lookup has made when a later match
+ * fails, which it does when the match's key (the module's name, a byte, the
+ * alias, a NUL) is longer than PATH_MAX. No real modalias comes near: one
+ * longer than this is refused, not looked up. 64: a module name's most
+ * (MODULE_NAME_LEN) with room to spare.
+ */
+#define LOOKUP_MAX (PATH_MAX - 64 - 2)
+
+static int lookup(struct vb_resolver *res, const char *alias, struct kmod_list **ret)
+{
+	if (strlen(alias) > LOOKUP_MAX)
+		return -ENAMETOOLONG;
+	return sym_kmod_module_new_from_lookup(res->kmod, alias, ret);
+}
+
 static void kmod_quiet(void *data _unused_, int priority _unused_, const char *file _unused_,
 		       int line _unused_, const char *fn _unused_, const char *format _unused_,
 		       va_list args _unused_)
@@ -167,7 +183,12 @@ int vb_resolve(struct vb_resolver *res, const struct vb_bus *bus, const char *mo
 		alias = vb_path("vfio_%s", modalias);
 		if (!alias)
 			return -ENOMEM;
-		r = sym_kmod_module_new_from_lookup(res->kmod, alias, &list);
+		r = lookup(res, alias, &list);
+		if (r == -ENAMETOOLONG) {
+			vb_error_set(err, r, "its modalias is too long to look up (%zu bytes)", strlen(modalias));
+			vb_error_hint(err, "choose the driver with --driver");
+			return r;
+		}
 		if (r < 0)
 			return vb_error_set_sys(err, r, "cannot look up '%s' in the module index", alias);
 	}
@@ -264,7 +285,7 @@ int vb_module_load(struct vb_resolver *res, const char *module, bool from_alias,
 		return vb_error_set_sys(err, r, "cannot load module '%s'", module);
 	if (from_alias) {
 		/* modprobe applies blacklists to alias loads; so do we. */
-		r = sym_kmod_module_new_from_lookup(res->kmod, module, &one);
+		r = lookup(res, module, &one);
 		if (r >= 0 && one)
 			r = sym_kmod_module_apply_filter(res->kmod, KMOD_FILTER_BLACKLIST, one, &allowed);
 		if (r >= 0 && one && !allowed) {
@@ -358,7 +379,7 @@ int vb_driver_module(struct vb_resolver *res, const struct vb_bus *bus, const ch
 	if (vb_driver_own_module(res->roots, bus, driver, ret) == 0)
 		return 0;
 	/* Not registered yet: most drivers share their module's name, dashes aside. */
-	r = sym_kmod_module_new_from_lookup(res->kmod, driver, &list);
+	r = lookup(res, driver, &list);
 	if (r < 0 || !list) {
 		sym_kmod_module_unref_list(list);
 		vb_error_set(err, -ENOENT, "no driver '%s' is registered and no module provides it",
@@ -385,7 +406,7 @@ int vb_load_host_modules(struct vb_resolver *res, const char *modalias, struct v
 	struct kmod_list *list = NULL, *l;
 	int r, n = 0;
 
-	r = sym_kmod_module_new_from_lookup(res->kmod, modalias, &list);
+	r = lookup(res, modalias, &list);
 	if (r < 0)
 		return vb_error_set_sys(err, r, "cannot look up '%s' in the module index", modalias);
 	vb_kmod_list_foreach(l, list) {
@@ -405,7 +426,7 @@ int vb_load_host_modules(struct vb_resolver *res, const char *modalias, struct v
 int vb_alias_has_module(struct vb_resolver *res, const char *alias)
 {
 	struct kmod_list *list = NULL;
-	int r = sym_kmod_module_new_from_lookup(res->kmod, alias, &list);
+	int r = lookup(res, alias, &list);
 
 	sym_kmod_module_unref_list(list);
 	return r < 0 ? r : list != NULL;
@@ -466,7 +487,7 @@ int vb_builtin_host_module(struct vb_resolver *res, const char *modalias, char *
 	int r;
 
 	*ret = NULL;
-	r = sym_kmod_module_new_from_lookup(res->kmod, modalias, &list);
+	r = lookup(res, modalias, &list);
 	if (r < 0)
 		return r;
 	vb_kmod_list_foreach(l, list) {
