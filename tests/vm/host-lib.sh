@@ -13,6 +13,8 @@
 #                                       have put each */PATH there
 #   vm_module_files MODULE...           $modfiles: those modules' files and their dependencies
 #   vm_initramfs ARG...                 make-initramfs.sh ARG... (its log as comments)
+#   vm_guest_tree DIR [SCRIPT...]       the systemd guests' scripts and test unit, a tree
+#                                       for make-image.sh
 # then boots with run-vm.sh and reads the results with vm_summary (one boot) or
 # vm_report for each boot, vm_host_check for the host's own results and vm_end (many).
 # Environment: VFIO_BIND_SKIP_VM, VFIO_BIND_VM_CACHE (kernel and root cache, default
@@ -86,6 +88,18 @@ vm_initramfs() {
 	"$vm/make-initramfs.sh" "$@" 2>"$work/initramfs.log" ||
 		{ cat "$work/initramfs.log"; fail "cannot build the initramfs"; }
 	sed 's/^/# /' "$work/initramfs.log"
+}
+
+# vm_guest_tree DIR [SCRIPT...]: what the systemd guests of persist/ and early/ add to
+# their root (../make-image.sh -x DIR -u vmtest.service): /vmtest/ with persist/'s guest
+# scripts, guest-lib.sh and each SCRIPT, and vmtest.service, which runs them.
+vm_guest_tree() {
+	_dir=$1
+	shift
+	rm -rf "$_dir"
+	mkdir -p "$_dir/vmtest" "$_dir/etc/systemd/system"
+	install -m 0755 "$vm"/persist/guest-*.sh "$vm/guest-lib.sh" "$@" "$_dir/vmtest/"
+	install -m 0644 "$vm/persist/vmtest.service" "$_dir/etc/systemd/system/"
 }
 
 # Seconds since START (date +%s%N), one decimal.

@@ -1,37 +1,41 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# make-image.sh -r ROOTFS -k KERNEL_TREE -d DESTDIR -m MODULE.ko [-x TREE] [-s SCRIPT]... -o IMAGE
+# make-image.sh -r ROOTFS -k KERNEL_TREE -d DESTDIR -m MODULE.ko [-x TREE]... [-u UNIT]...
+#               [-M UNIT]... [-H HOSTNAME] -o IMAGE
 #
-# The root disk of the persistence VM tests, an ext4 image made with "mkfs.ext4 -d" from
-# a copy of the cached debootstrap root (make-rootfs.sh) plus:
-#   /lib/modules/KVER        the whole module tree of the guest kernel, and MODULE.ko
-#                            (the test variant) under updates/, indexed by depmod
-#   DESTDIR's tree           what "meson install --destdir" produced, as a package would
-#                            lay it out: binary, udev rule, vfio-bind.service (enabled)
-#   /vmtest/                 the guest scripts and vmtest.service, which runs them,
-#                            and each SCRIPT
-#   TREE                     copied over the root last (configuration, /boot files)
-# Every boot gets a copy-on-write overlay of IMAGE (run-vm.sh), so IMAGE stays as made.
+# The root disk of a systemd guest (persist/, early/, the VM benchmark), an ext4 image
+# made with "mkfs.ext4 -d" from a copy of a cached debootstrap root
+# (persist/make-rootfs.sh, or the benchmark's on top of it) plus:
+#   /lib/modules/KVER   the whole module tree of the guest kernel, and MODULE.ko (the
+#                       test variant) under updates/, indexed by depmod
+#   DESTDIR's tree      what "meson install --destdir" produced, as a package would lay
+#                       it out: binary, udev rule, vfio-bind.service (enabled)
+#   each TREE           copied over the root in turn: the guest's own scripts and units
+#                       (vm_guest_tree in host-lib.sh), configuration, /boot files
+# Each UNIT (its file under /etc/systemd/system, from a TREE) is enabled; each -M UNIT
+# masked beside the boot work that only costs time under TCG. HOSTNAME: vmtest.
+# Every boot gets a copy-on-write overlay of IMAGE, so IMAGE stays as made.
 
 set -eu
 
-here=$(cd "$(dirname "$0")" && pwd)
-rootfs='' ktree='' destdir='' ko='' out='' extra='' scripts=''
-while getopts r:k:d:m:o:x:s: opt; do
+rootfs='' ktree='' destdir='' ko='' out='' trees='' units='' masked='' hostname=vmtest
+while getopts r:k:d:m:o:x:u:M:H: opt; do
 	case $opt in
-	x) extra=$OPTARG ;;
-	s) scripts="$scripts $OPTARG" ;;
 	r) rootfs=$OPTARG ;;
 	k) ktree=$OPTARG ;;
 	d) destdir=$OPTARG ;;
 	m) ko=$OPTARG ;;
 	o) out=$OPTARG ;;
+	x) trees="$trees $OPTARG" ;;
+	u) units="$units $OPTARG" ;;
+	M) masked="$masked $OPTARG" ;;
+	H) hostname=$OPTARG ;;
 	*) exit 2 ;;
 	esac
 done
 if [ -z "$rootfs" ] || [ -z "$ktree" ] || [ -z "$destdir" ] || [ -z "$ko" ] || [ -z "$out" ]; then
-	echo "usage: $0 -r ROOTFS -k KERNEL_TREE -d DESTDIR -m MODULE.ko [-x TREE] [-s SCRIPT]... -o IMAGE" >&2
+	echo "usage: $0 -r ROOTFS -k KERNEL_TREE -d DESTDIR -m MODULE.ko [-x TREE]... [-u UNIT]... [-M UNIT]... [-H HOSTNAME] -o IMAGE" >&2
 	exit 2
 fi
 
@@ -60,21 +64,21 @@ for lib in $(find "$destdir" -type f -perm -u+x -exec ldd {} \; 2>/dev/null |
 done
 
 # The guest: no login prompts, none of the boot work that only costs time under TCG
-# (about 3 s of 20) and has nothing to do with devices, a fixed name, the boot unit as
-# a package would enable it, and the test unit.
+# (about 3 s of 20) and has nothing to do with devices, a fixed name, its own files,
+# the boot unit as a package would enable it, and the guest's units.
+# shellcheck disable=SC2086 # the lists are words
 for unit in getty.target getty-static.service serial-getty@ttyS0.service console-getty.service \
 	e2scrub_reap.service systemd-update-utmp.service systemd-update-utmp-runlevel.service \
 	dev-hugepages.mount dev-mqueue.mount sys-kernel-debug.mount sys-kernel-tracing.mount \
-	sys-fs-fuse-connections.mount sys-kernel-config.mount; do
+	sys-fs-fuse-connections.mount sys-kernel-config.mount $masked; do
 	ln -sf /dev/null "$stage/etc/systemd/system/$unit"
 done
-echo vmtest >"$stage/etc/hostname"
-mkdir -p "$stage/vmtest"
-# shellcheck disable=SC2086 # the scripts' paths are words
-install -m 0755 "$here"/guest-*.sh "$here/../guest-lib.sh" $scripts "$stage/vmtest/"
-install -m 0644 "$here/vmtest.service" "$stage/etc/systemd/system/"
-systemctl --root="$stage" --quiet enable vfio-bind.service vmtest.service
-[ -z "$extra" ] || (cd "$extra" && tar -cf - .) | tar -xf - -C "$stage" --keep-directory-symlink --no-same-owner
+echo "$hostname" >"$stage/etc/hostname"
+for t in $trees; do
+	(cd "$t" && tar -cf - .) | tar -xf - -C "$stage" --keep-directory-symlink --no-same-owner
+done
+# shellcheck disable=SC2086
+systemctl --root="$stage" --quiet enable vfio-bind.service $units
 
 # Room for what the tests write (state files, the journal).
 size=$(($(du -sm "$stage" | cut -f1) * 5 / 4 + 128))

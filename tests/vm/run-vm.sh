@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # run-vm.sh [-n] [-s SCRIPT] [-t SECONDS] [-a ACCEL] [-c CMDLINE] [-m MACHINE [-D DISK]]
-#           [-r ROOT] [-w WORKDIR] KERNEL INITRD SCENARIO
+#           [-r ROOT] [-w WORKDIR] [-M MEMORY] KERNEL INITRD SCENARIO
 #
 # One boot of a VM test guest, its serial console (ttyS0) copied to stdout. The machine
 # is a q35 with an emulated Intel IOMMU (intel_iommu=on); -n leaves both out. Its
@@ -16,6 +16,7 @@
 #   -m MACHINE  a file of QEMU arguments, one a line ('#' comments), that replaces the
 #               two NICs: each suite describes its own devices there.
 #   -D DISK     what "@DISK@" stands for in MACHINE.
+#   -M MEMORY   the guest's memory (default 1G; the benchmark's 64 NICs want 2G).
 #   -r ROOT     a qcow2 root disk at 00:10.0 (virtio-blk): the systemd guest of
 #               persist/ and early/, whose console shows only failing units.
 #   -w WORKDIR  the guest may ask for hotplug on its second serial port (ttyS1), through
@@ -41,8 +42,9 @@ machine=
 disk=
 root=
 work=
+memory=1G
 script=guest-tests.sh
-while getopts ns:t:a:c:m:D:r:w: opt; do
+while getopts ns:t:a:c:m:D:r:w:M: opt; do
 	case $opt in
 	n) iommu=no ;;
 	s) script=$OPTARG ;;
@@ -53,12 +55,13 @@ while getopts ns:t:a:c:m:D:r:w: opt; do
 	D) disk=$OPTARG ;;
 	r) root=$OPTARG ;;
 	w) work=$OPTARG ;;
+	M) memory=$OPTARG ;;
 	*) exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
 [ $# -eq 3 ] || {
-	echo "usage: $0 [-n] [-s SCRIPT] [-t SECONDS] [-a ACCEL] [-c CMDLINE] [-m MACHINE [-D DISK]] [-r ROOT] [-w WORKDIR] KERNEL INITRD SCENARIO" >&2
+	echo "usage: $0 [-n] [-s SCRIPT] [-t SECONDS] [-a ACCEL] [-c CMDLINE] [-m MACHINE [-D DISK]] [-r ROOT] [-w WORKDIR] [-M MEMORY] KERNEL INITRD SCENARIO" >&2
 	exit 2
 }
 kernel=$1 initrd=$2 scenario=$3
@@ -113,7 +116,7 @@ fi
 
 start=$(date +%s%N)
 timeout -k 10 "$limit" qemu-system-x86_64 \
-	-accel "$accel" -cpu max -smp 2 -m 1G \
+	-accel "$accel" -cpu max -smp 2 -m "$memory" \
 	-machine q35 "${iommu_dev[@]}" \
 	-nodefaults -nographic -no-reboot -serial stdio "${channels[@]}" \
 	-kernel "$kernel" -initrd "$initrd" -append "$append" \

@@ -137,8 +137,9 @@ for tool in initramfs-tools dracut; do
 	echo "# $tool: root $rootfs in $(vm_since "$start") s"
 	start=$(date +%s%N)
 	overlay "$tool" "$work/overlay-$tool"
-	"$persist/make-image.sh" -r "$rootfs" -k "$tree" -d "$work/destdir" -m "$ko" \
-		-x "$work/overlay-$tool" -s "$here/guest-early.sh" -o "$work/$tool.img" \
+	vm_guest_tree "$work/guest" "$here/guest-early.sh"
+	"$vm/make-image.sh" -r "$rootfs" -k "$tree" -d "$work/destdir" -m "$ko" \
+		-x "$work/guest" -x "$work/overlay-$tool" -u vmtest.service -o "$work/$tool.img" \
 		2>>"$work/image.log" || { cat "$work/image.log"; fail "cannot build the $tool root image"; }
 	echo "# $tool: image $work/$tool.img in $(vm_since "$start") s"
 	disk=$work/$tool.qcow2

@@ -8,7 +8,7 @@
 # and reused by later runs (rebuilt only when missing or made from another package
 # list). FLAVOUR adds an initramfs tool for the early-boot tests: "initramfs-tools" or
 # "dracut" (they exclude each other), in CACHE_DIR/rootfs-bookworm-FLAVOUR. Prints its
-# path. Nothing of the project goes in here: make-image.sh adds that to a copy for each
+# path. Nothing of the project goes in here: ../make-image.sh adds that to a copy for each
 # test run. Exits 77 (meson's "skipped") with a one-line reason when the root cannot be
 # made (no debootstrap, no Debian archive in this machine's apt sources, not root).
 # The archive is the one this machine's apt uses (its sources.list(.d) entries for

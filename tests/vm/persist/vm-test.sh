@@ -7,7 +7,7 @@
 # hotplug and reboot with the installed udev rule and boot unit under a real systemd
 # and systemd-udevd. Gets Debian's kernel (../fetch-kernel.sh), a debootstrap'd bookworm
 # root (make-rootfs.sh, cached), builds the variant module, installs vfio-bind from
-# BUILD_ROOT, makes one root image (make-image.sh), and boots it several times, each
+# BUILD_ROOT, makes one root image (../make-image.sh), and boots it several times, each
 # boot on a copy-on-write overlay of its own; the boots of one reboot test share one:
 #   smoke      guest-boot.sh       the guest is what the other scripts assume
 #   hotplug    guest-hotplug.sh    device_del/device_add, sysfs remove/rescan, ID rules
@@ -40,8 +40,9 @@ vm_variant
 vm_install sbin/vfio-bind rules.d/60-vfio-bind.rules system/vfio-bind.service
 
 if ! "$here/make-boot-initramfs.sh" -k "$tree" -o "$work/boot.cpio.gz" 2>"$work/image.log" ||
-	! "$here/make-image.sh" -r "$rootfs" -k "$tree" -d "$work/destdir" -m "$ko" \
-		-o "$work/root.img" 2>>"$work/image.log"; then
+	! vm_guest_tree "$work/guest" ||
+	! "$vm/make-image.sh" -r "$rootfs" -k "$tree" -d "$work/destdir" -m "$ko" \
+		-x "$work/guest" -u vmtest.service -o "$work/root.img" 2>>"$work/image.log"; then
 	cat "$work/image.log"
 	fail "cannot build the boot initramfs or the root image"
 fi
