@@ -16,11 +16,11 @@
 # ran to the end, whatever the figures; 77 (skipped) without qemu, the kernel, root,
 # or the Debian archive the first time.
 #
-# Builds on tests/vm (fetch-kernel.sh, variant/build.sh, persist/make-rootfs.sh and
+# Builds on tests/vm (host-lib.sh, run-vm.sh, make-image.sh, persist/make-rootfs.sh and
 # persist/make-boot-initramfs.sh) and vm/ here (make-rootfs.sh: that root plus the
-# peers; make-image.sh; guest-bench.sh, bench.service). Work files and the console
-# log stay in BUILDDIR/tests/bench/vm-work.
-# Environment: VFIO_BIND_VM_CACHE (default /var/cache/vfio-bind-tests),
+# peers; guest-bench.sh, bench.service). Work files and the console log stay in
+# BUILDDIR/tests/bench/vm-work.
+# Environment: as for tests/vm/host-lib.sh,
 # VFIO_BIND_BENCH_REPS (cycle repetitions, default 15), VFIO_BIND_BENCH_LREPS (list,
 # default 5: driverctl takes about a minute a listing), VFIO_BIND_BENCH_RREPS (restore,
 # default 3),
@@ -33,22 +33,17 @@
 set -eu
 
 [ $# -eq 2 ] || { echo "usage: $0 BUILDDIR SRCDIR" >&2; exit 2; }
-build=$(cd "$1" && pwd)
 src=$(cd "$2" && pwd)
 here=$src/tests/bench
 vm=$src/tests/vm
-work=$build/tests/bench/vm-work
 
-skip() { echo "vm-bench: SKIP: $*"; exit 77; }
-fail() { echo "vm-bench: FAIL: $*"; exit 1; }
-
-[ "${VFIO_BIND_SKIP_VM:-0}" = 1 ] && skip "VFIO_BIND_SKIP_VM=1"
-[ "$(uname -m)" = x86_64 ] || skip "the VM boots an amd64 kernel; this is $(uname -m)"
-for tool in qemu-system-x86_64 qemu-img busybox cpio gzip depmod modprobe make mkfs.ext4 \
-	timeout systemctl chroot flock; do
-	command -v "$tool" >/dev/null 2>&1 || skip "$tool not found"
-done
-[ "$(id -u)" = 0 ] || skip "making the root image needs root"
+. "$vm/host-lib.sh"
+vm_setup vm-bench "$1" tests/bench/vm-work
+vm_need qemu-system-x86_64 qemu-img busybox cpio gzip depmod modprobe make mkfs.ext4 \
+	timeout systemctl chroot flock
+vm_need_root
+busybox=$(command -v busybox)
+! ldd "$busybox" >/dev/null 2>&1 || fail "$busybox is dynamically linked; install busybox-static"
 
 reps=${VFIO_BIND_BENCH_REPS:-15}
 lreps=${VFIO_BIND_BENCH_LREPS:-5}
@@ -58,24 +53,26 @@ suites=${VFIO_BIND_BENCH_SUITES:-cycle,list,restore}
 limit=${VFIO_BIND_VM_TIMEOUT:-3600}
 if [ "$nics" -lt 1 ] || [ "$nics" -gt 200 ]; then fail "VFIO_BIND_BENCH_NICS must be 1 to 200"; fi
 
-cache=${VFIO_BIND_VM_CACHE:-/var/cache/vfio-bind-tests}
-mkdir -p "$cache" 2>/dev/null || skip "cannot create cache directory '$cache'"
-tree=$("$vm/fetch-kernel.sh" "$cache") || exit $?
+vm_kernel
 rootfs=$("$here/vm/make-rootfs.sh" "$cache") || exit $?
-kver=$(basename "$tree")
-kernel=$tree/boot/vmlinux-$kver
-[ -s "$kernel" ] || kernel=$tree/boot/vmlinuz-$kver
+vm_variant
+vm_install sbin/vfio-bind
 
-mkdir -p "$work"
-ko=$("$vm/variant/build.sh" "$tree/usr/src/linux-headers-$kver" "$work/variant") ||
-	fail "cannot build the variant module against $kver"
-rm -rf "$work/destdir"
-meson install -C "$build" --no-rebuild --quiet --destdir "$work/destdir" >"$work/install.log" 2>&1 ||
-	{ cat "$work/install.log"; fail "meson install --destdir failed"; }
-[ -n "$(find "$work/destdir" -path '*/sbin/vfio-bind' -type f)" ] || fail "meson install put no sbin/vfio-bind into $work/destdir"
+# The guest's own: /bench/ with guest-bench.sh and a static busybox (the floor's shell),
+# the same empty program linked statically and dynamically (to tell the cost of a start
+# from the tool's), and bench.service, which runs the benchmark once the boot is through
+# and powers off.
+guest=$work/guest
+rm -rf "$guest"
+mkdir -p "$guest/bench" "$guest/etc/systemd/system"
+install -m 0755 "$here/vm/guest-bench.sh" "$guest/bench/"
+cp "$busybox" "$guest/bench/busybox"
+"${CC:-cc}" -O2 -static -o "$guest/bench/nothing-static" "$here/vm/nothing.c"
+"${CC:-cc}" -O2 -pie -fPIE -o "$guest/bench/nothing-dynamic" "$here/vm/nothing.c"
+install -m 0644 "$here/vm/bench.service" "$guest/etc/systemd/system/"
 if ! "$vm/persist/make-boot-initramfs.sh" -k "$tree" -o "$work/boot.cpio.gz" 2>"$work/image.log" ||
-	! "$here/vm/make-image.sh" -r "$rootfs" -k "$tree" -d "$work/destdir" -m "$ko" \
-		-o "$work/root.img" 2>>"$work/image.log"; then
+	! "$vm/make-image.sh" -r "$rootfs" -k "$tree" -d "$work/destdir" -m "$ko" -x "$guest" \
+		-u bench.service -M dpdk.service -H vmbench -o "$work/root.img" 2>>"$work/image.log"; then
 	cat "$work/image.log"
 	fail "cannot build the boot initramfs or the root image"
 fi
@@ -101,24 +98,19 @@ for i in $(seq 0 $((nics - 1))); do
 	fi
 done
 
-append="console=ttyS0 panic=-1 loglevel=4 intel_iommu=on systemd.show_status=error"
+printf '%s\n' "${devices[@]}" >"$work/machine"
+
+append=
 # VFIO_BIND_BENCH_ASLR=0: the guest without address-space randomization (norandmaps), to
 # see the cycle without what TCG pays to translate again code that moved (suite start).
-if [ "${VFIO_BIND_BENCH_ASLR:-1}" = 0 ]; then append="$append norandmaps"; fi
-append="$append bench.reps=$reps bench.lreps=$lreps bench.rreps=$rreps bench.suites=$suites bench.trace=${VFIO_BIND_BENCH_TRACE:-0}"
+if [ "${VFIO_BIND_BENCH_ASLR:-1}" = 0 ]; then append="norandmaps "; fi
+append="${append}bench.reps=$reps bench.lreps=$lreps bench.rreps=$rreps bench.suites=$suites bench.trace=${VFIO_BIND_BENCH_TRACE:-0}"
 log=$work/console.log
 echo "# vm-bench: booting $kver with $nics NICs under TCG (limit ${limit}s); console in $log"
 start=$(date +%s)
 rc=0
-timeout -k 10 "$limit" qemu-system-x86_64 \
-	-accel tcg -cpu max -smp 2 -m 2G \
-	-machine q35 -device intel-iommu \
-	-nodefaults -nographic -no-reboot -serial stdio \
-	-kernel "$kernel" -initrd "$work/boot.cpio.gz" -append "$append" \
-	"${devices[@]}" \
-	-drive "file=$work/bench.qcow2,format=qcow2,if=none,id=root" \
-	-device virtio-blk-pci,drive=root,bus=pcie.0,addr=0x10 \
-	</dev/null >"$log" 2>"$log.err" || rc=$?
+"$vm/run-vm.sh" -a "$accel" -t "$limit" -M 2G -m "$work/machine" -r "$work/bench.qcow2" \
+	-c "$append" "$kernel" "$work/boot.cpio.gz" bench </dev/null >"$log" 2>"$log.err" || rc=$?
 echo "# vm-bench: the boot took $(($(date +%s) - start)) s, qemu exit $rc"
 
 tr -d '\r' <"$log" | grep -a '^BENCH-' >"$work/results.txt" || true
