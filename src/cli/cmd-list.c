@@ -168,7 +168,7 @@ static void sriov_state(const struct vb_device *dev, struct vb_record *rec)
 	if (pci && vb_device_physfn(dev, &physfn) < 0)
 		vfs = vb_device_numvfs(dev);
 	if (physfn)
-		text = vb_path("VF of %s", physfn);
+		text = vb_concat("VF of ", physfn, NULL);
 	else if (vfs > 0)
 		text = vb_path("PF, %d VFs", vfs);
 	vb_record_string(rec, "sriov", "SR-IOV", text);
