@@ -39,7 +39,7 @@ bool vb_store_modalias_is_valid(const char *s);
 int vb_pci_id_canonical(const char *arg, char ret[10]);
 
 /*
- * Where an entry lives. A device's file is named by its address and its
+ * Where a saved binding's file lives. A device's file is named by its address and its
  * modalias, "pci-0000:03:00.0=pci:v000015B3d...i00.conf", so the udev rule,
  * which can compare no two values, finds it only while the same device sits
  * at that address. A name longer than NAME_MAX (a device-tree modalias
@@ -50,10 +50,10 @@ int vb_pci_id_canonical(const char *arg, char ret[10]);
 char *vb_saved_path(const struct vb_roots *roots, const struct vb_saved *s);
 char *vb_store_id_path(const struct vb_roots *roots, const char *bus, const char *id);
 
-/* True when path is an entry of that device, whatever device it was saved for. */
+/* True when path is a saved binding's file for that device, whatever device it was saved for. */
 bool vb_store_path_names_device(const char *path, const char *bus, const char *device);
 
-/* Every entry file of a device (normally one). */
+/* Every saved binding file of a device (normally one). */
 int vb_store_device_files(const struct vb_roots *roots, const char *bus, const char *device,
 			  char ***ret_paths, unsigned *ret_n);
 
@@ -89,7 +89,7 @@ int vb_store_save_finish(const struct vb_roots *roots, const struct vb_saved *s,
 			 struct vb_store_pending *p, struct vb_error *err);
 void vb_store_save_abort(struct vb_store_pending *p);
 
-/* Remove every entry of a device and sync the directory; the number removed. */
+/* Remove every saved binding of a device and sync the directory; the number removed. */
 int vb_store_forget_device(const struct vb_roots *roots, const char *bus, const char *device,
 			   struct vb_error *err);
 /* The same, the directory's sync left running in sync (vb_sync_wait it) when any went. */
@@ -97,21 +97,21 @@ int vb_store_forget_device_begin(const struct vb_roots *roots, const char *bus,
 				 const char *device, struct vb_sync *sync, struct vb_error *err);
 
 /*
- * Read one entry, trusting it only if it and its directory are owned by root
+ * Read one saved binding, trusting it only if it and its directory are owned by root
  * and writable by nobody else, and it is a regular file, not a link.
  * -ENOENT when there is none.
  */
 int vb_store_load(const struct vb_roots *roots, const char *path, struct vb_saved *ret,
 		  struct vb_error *err);
 
-/* Remove an entry; 0 also when there was none. */
+/* Remove a saved binding; 0 also when there was none. */
 int vb_store_forget(const struct vb_roots *roots, const char *path, struct vb_error *err);
 
-/* Every entry file, sorted (devices and rules of every bus). */
+/* Every saved binding's file, sorted (devices and rules of every bus). */
 int vb_store_list(const struct vb_roots *roots, char ***ret_paths, unsigned *ret_n);
 void vb_store_list_free(char **paths, unsigned n);
 
-/* How many entries this process has written anew or removed so far. */
+/* How many saved bindings' files this process has written anew or removed so far. */
 unsigned vb_store_changes(void);
 
 /* Remove the temp files of saves whose runs were killed (call it under the lock). */

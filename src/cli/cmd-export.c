@@ -7,7 +7,7 @@
 
 /*
  * --udev-export DEVICE: the saved binding udev should apply to DEVICE, as
- * KEY=VALUE lines for IMPORT{program}. Only entries vfio-bind itself trusts
+ * KEY=VALUE lines for IMPORT{program}. Only saved bindings vfio-bind itself trusts
  * (root's, writable by nobody else) and only for the device saved at that
  * address: a rule file that anyone could write must never reach
  * driver_override or a module load through udev.

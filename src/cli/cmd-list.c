@@ -179,7 +179,7 @@ static void sriov_state(const struct vb_device *dev, struct vb_record *rec)
 /*
  * "device" when saved by address, "id vvvv:dddd" when an ID rule covers it;
  * shown is the device's ID as the listing shows it ("8086:10d3"). Returns
- * the entry, or NULL when it is not saved.
+ * the saved binding, or NULL when it is not saved.
  */
 static const struct vb_saved *saved_by(const struct vb_saved_set *saved, const struct vb_device *dev,
 		     const char *shown, struct vb_record *rec)

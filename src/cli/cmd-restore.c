@@ -52,7 +52,7 @@ static void restore_rule(struct cmd_run *run, const struct vb_saved_set *set,
 	}
 }
 
-static void report_bad_entries(struct cmd_run *run, const struct vb_saved_set *set)
+static void report_bad_saved(struct cmd_run *run, const struct vb_saved_set *set)
 {
 	for (unsigned i = 0; i < set->n_bad; i++) {
 		struct vb_outcome out = { .group_viable = -1, .status = VB_STATUS_FAILED, .error = set->bad_errors[i] };
@@ -76,7 +76,7 @@ int cmd_restore(struct vb_context *ctx, const struct cmd_opts *o)
 		return EXIT_FAILURE;
 	}
 	if (o->n_devices == 0) {
-		report_bad_entries(&run, &set);
+		report_bad_saved(&run, &set);
 		/* Every bus's bindings, unless one bus was asked for. */
 		for (unsigned i = 0; i < set.n; i++)
 			if (set.saved[i].device[0] &&

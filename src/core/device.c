@@ -151,7 +151,11 @@ static int read_group(const struct vb_device *dev)
 	return !*end && end != group && g >= 0 && g < INT_MAX ? (int)g : -1;
 }
 
-/* present: the directory was opened just now, which proves the device is there. */
+/*
+ * present: the device's own directory was opened just now, which proves it is
+ * there; or a listing asked (vb_device_open_in), where one gone meanwhile reads
+ * as having no driver and no driver_override and is not shown.
+ */
 static int device_read(struct vb_device *dev, bool present)
 {
 	char *driver = NULL, *override = NULL;

@@ -24,7 +24,7 @@ static int refuse_if_held(struct vb_context *ctx, const struct vb_device *dev, s
 	return -EBUSY;
 }
 
-/* Saved as that run meant to: a trusted entry for the device naming that driver. */
+/* Saved as that run meant to: a trusted saved binding for the device naming that driver. */
 static bool saved_for(struct vb_context *ctx, const struct vb_journal_entry *e)
 {
 	struct vb_saved s;

@@ -174,7 +174,7 @@ bool vb_store_path_names_device(const char *path, const char *bus, const char *d
 	return base[0] == '=' || strcmp(base, ".conf") == 0;
 }
 
-static int list_entries(const struct vb_roots *roots, bool drop_temps, char ***ret_paths,
+static int list_saved_files(const struct vb_roots *roots, bool drop_temps, char ***ret_paths,
 			unsigned *ret_n);
 
 static int device_files(const struct vb_roots *roots, bool drop_temps, const char *bus,
@@ -184,7 +184,7 @@ static int device_files(const struct vb_roots *roots, bool drop_temps, const cha
 	unsigned n, kept = 0;
 	int r;
 
-	r = list_entries(roots, drop_temps, &paths, &n);
+	r = list_saved_files(roots, drop_temps, &paths, &n);
 	if (r < 0)
 		return r;
 	for (unsigned i = 0; i < n; i++) {
@@ -204,7 +204,7 @@ int vb_store_device_files(const struct vb_roots *roots, const char *bus, const c
 	return device_files(roots, false, bus, device, ret_paths, ret_n);
 }
 
-static int unlink_entry(const char *path, struct vb_error *err)
+static int unlink_saved(const char *path, struct vb_error *err)
 {
 	if (unlink(path) == 0)
 		store_changes++;
@@ -247,7 +247,7 @@ int vb_store_forget_device_begin(const struct vb_roots *roots, const char *bus,
 	if (r < 0)
 		return vb_error_set_sys(err, r, "cannot read '%s'", roots->config_dir);
 	for (unsigned i = 0; i < n && r >= 0; i++) {
-		r = unlink_entry(paths[i], err);
+		r = unlink_saved(paths[i], err);
 		gone += r == 0;
 	}
 	vb_store_list_free(paths, n);
@@ -404,7 +404,7 @@ int vb_store_save_finish(const struct vb_roots *roots, const struct vb_saved *s,
 	}
 	/*
 	 * What an earlier device left at this address must not outlive the new
-	 * entry; nor what a run killed while saving left (saves hold the lock).
+	 * saved binding; nor what a run killed while saving left (saves hold the lock).
 	 */
 	if (s->device[0]) {
 		char **old;
@@ -493,7 +493,7 @@ int vb_store_load(const struct vb_roots *roots, const char *path, struct vb_save
 int vb_store_forget(const struct vb_roots *roots, const char *path, struct vb_error *err)
 {
 	struct vb_sync sync = VB_SYNC_INIT;
-	int r = unlink_entry(path, err);
+	int r = unlink_saved(path, err);
 
 	if (r < 0)
 		return r;
@@ -509,7 +509,7 @@ static int path_cmp(const void *a, const void *b)
 
 /*
  * A save's temp file: ".vfio-bind-PID-XXXXXX" (mkstemp's name), written,
- * synced, then renamed to its entry. One whose process is gone was left by a
+ * synced, then renamed to its final name. One whose process is gone was left by a
  * run that was killed; ".vfio-bind-XXXXXX" is an older version's.
  */
 static bool is_stale_temp(const char *name)
@@ -529,10 +529,10 @@ static bool is_stale_temp(const char *name)
 }
 
 /*
- * The entries, sorted. With drop_temps (under the lock), temp files a killed
+ * The saved bindings' files, sorted. With drop_temps (under the lock), temp files a killed
  * run left behind are removed on the way.
  */
-static int list_entries(const struct vb_roots *roots, bool drop_temps, char ***ret_paths,
+static int list_saved_files(const struct vb_roots *roots, bool drop_temps, char ***ret_paths,
 			unsigned *ret_n)
 {
 	_cleanup_closedir_ DIR *d = opendir(roots->config_dir);
@@ -570,7 +570,7 @@ static int list_entries(const struct vb_roots *roots, bool drop_temps, char ***r
 
 int vb_store_list(const struct vb_roots *roots, char ***ret_paths, unsigned *ret_n)
 {
-	return list_entries(roots, false, ret_paths, ret_n);
+	return list_saved_files(roots, false, ret_paths, ret_n);
 }
 
 void vb_store_list_free(char **paths, unsigned n)
@@ -585,6 +585,6 @@ void vb_store_drop_stale_temps(const struct vb_roots *roots)
 	char **paths;
 	unsigned n;
 
-	if (list_entries(roots, true, &paths, &n) == 0)
+	if (list_saved_files(roots, true, &paths, &n) == 0)
 		vb_store_list_free(paths, n);
 }

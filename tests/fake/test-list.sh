@@ -167,4 +167,17 @@ for bus, group in (("10", "300"), ("11", "301"), ("12", "302")):
 PY
 }
 
+# A device removed while the listing runs (its bus link still read, its
+# directory gone) is not shown and is no error: the listing shows the others.
+test_list_skips_a_device_gone_meanwhile() {
+	ln -s ../../../devices/pci0000:00/0000:00:1f.7 "$S/bus/pci/devices/0000:00:1f.7"
+	vb --list
+	assert_rc 0
+	assert_stdout_says '0000:00:02.0'
+	assert_stdout_says '0000:00:03.0'
+	if grep -q '0000:00:1f.7' "$T/out" "$T/err"; then
+		fail "shows or complains about a device that is gone"
+	fi
+}
+
 fake_main "$@"

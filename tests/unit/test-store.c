@@ -17,7 +17,7 @@
 #include "store.h"
 #include "sysfs.h"
 
-static const char device_entry[] = "# comment\n"
+static const char device_binding[] = "# comment\n"
 				   "VFIO_BIND_BUS=pci\n"
 				   "VFIO_BIND_DEVICE=0000:03:00.0\n"
 				   "VFIO_BIND_DRIVER=vfio-pci\n"
@@ -25,11 +25,11 @@ static const char device_entry[] = "# comment\n"
 				   "VFIO_BIND_MODALIAS=pci:v00008086d000010D3sv00008086sd0000A01Fbc02sc00i00\n"
 				   "VFIO_BIND_FUTURE_KEY=ignored\n";
 
-static void test_device_entry_parses(void **state)
+static void test_device_binding_parses(void **state)
 {
 	struct vb_saved s;
 
-	assert_int_equal(vb_saved_parse(device_entry, &s, NULL), 0);
+	assert_int_equal(vb_saved_parse(device_binding, &s, NULL), 0);
 	assert_string_equal(s.bus, "pci");
 	assert_string_equal(s.device, "0000:03:00.0");
 	assert_string_equal(s.driver, "vfio-pci");
@@ -50,7 +50,7 @@ static void test_format_and_parse_round_trip(void **state)
 	free(text);
 }
 
-static void test_corrupt_entries_are_refused(void **state)
+static void test_corrupt_files_are_refused(void **state)
 {
 	const char *bad[] = {
 		"",
@@ -303,7 +303,7 @@ static void test_device_file_is_named_by_address_and_identity(void **state)
 	assert_false(vb_store_path_names_device(p1, "pci", "0000:03:00"));
 	assert_false(vb_store_path_names_device(p1, "platform", "0000:03:00.0"));
 
-	/* A new device at the address replaces the old one's entry. */
+	/* A new device at the address replaces the old one's saved binding. */
 	assert_int_equal(vb_store_save(roots, &first, NULL), 0);
 	assert_int_equal(vb_store_save(roots, &second, NULL), 0);
 	assert_int_equal(vb_store_device_files(roots, "pci", "0000:03:00.0", &paths, &n), 0);
@@ -354,7 +354,7 @@ static void test_long_modalias_is_saved_by_address_alone(void **state)
 	free(short_path);
 }
 
-static void test_untrusted_entries_are_refused(void **state)
+static void test_untrusted_files_are_refused(void **state)
 {
 	struct vb_roots *roots = *state;
 	struct vb_saved s = sample("0000:03:00.0"), back, other = sample("0000:04:00.0");
@@ -418,12 +418,12 @@ static void test_odd_files_are_refused_and_do_not_stop_others(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_device_entry_parses),
+		cmocka_unit_test(test_device_binding_parses),
 		cmocka_unit_test(test_format_and_parse_round_trip),
-		cmocka_unit_test(test_corrupt_entries_are_refused),
+		cmocka_unit_test(test_corrupt_files_are_refused),
 		cmocka_unit_test(test_pci_ids),
 		cmocka_unit_test_setup_teardown(test_save_is_atomic_and_loads_back, setup_dir, teardown_dir),
-		cmocka_unit_test_setup_teardown(test_untrusted_entries_are_refused, setup_dir, teardown_dir),
+		cmocka_unit_test_setup_teardown(test_untrusted_files_are_refused, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_save_in_two_steps, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_abandoned_save_leaves_nothing, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_save_removes_what_a_killed_save_left, setup_dir,
