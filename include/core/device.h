@@ -4,6 +4,7 @@
 #include <stdbool.h>
 
 #include "bus.h"
+#include "class-name.h"
 #include "error.h"
 #include "modalias.h"
 #include "name.h"
@@ -32,13 +33,16 @@ enum vb_iommu_state {
 };
 
 /*
- * Turn a command-line DEVICE (an address, a name, or a sysfs path) into the
- * device's name on bus. -EINVAL: not a device name at all (usage error);
- * -ENODEV: the bus's own sysfs path of a device that is not there (ret
- * holds its name, so that device alone fails).
+ * Turn a command-line DEVICE (an address, a name, a sysfs path, a network
+ * interface, a block device or its /dev path) into the device's name on bus;
+ * *ret_kind (may be NULL) says whether an interface or disk led there.
+ * -EINVAL: not a device name at all (usage error); -ENODEV: the bus's own
+ * sysfs path of a device that is not there (ret holds its name, so that
+ * device alone fails).
  */
 int vb_device_name_from_arg(const struct vb_roots *roots, const struct vb_bus *bus,
-			    const char *arg, char *ret, unsigned size, struct vb_error *err);
+			    const char *arg, char *ret, unsigned size, enum vb_class_name *ret_kind,
+			    struct vb_error *err);
 
 /* Read a device; -ENODEV when it is not there. */
 int vb_device_open(const struct vb_roots *roots, const struct vb_bus *bus, const char *name,

@@ -16,6 +16,7 @@
 static int canonical_arg(struct vb_context *ctx, const struct parsed_args *a, const char *arg,
 			 char *name, size_t size)
 {
+	enum vb_class_name kind = VB_CLASS_NAME_NONE;
 	struct vb_error err = { 0 };
 	int r;
 
@@ -29,12 +30,16 @@ static int canonical_arg(struct vb_context *ctx, const struct parsed_args *a, co
 		snprintf(name, size, "%s", id);
 		return 0;
 	}
-	r = vb_device_name_from_arg(&ctx->roots, a->opts.bus, arg, name, (unsigned)size, &err);
+	r = vb_device_name_from_arg(&ctx->roots, a->opts.bus, arg, name, (unsigned)size, &kind, &err);
 	/* A well-formed name of a device that is not there fails that device only. */
 	if (r < 0 && r != -ENODEV) {
 		cmd_print_error(NULL, &err);
 		return -1;
 	}
+	/* Said once, up front: every report after names the device by its address. */
+	if (kind != VB_CLASS_NAME_NONE && !a->opts.quiet)
+		cmd_error(NULL, "%s %s (%s)", kind == VB_CLASS_NAME_NET ? "network interface" : "block device",
+			  arg, name);
 	return 0;
 }
 

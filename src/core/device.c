@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "class-name.h"
 #include "device.h"
 #include "dir.h"
 #include "sysfs.h"
@@ -66,32 +67,72 @@ static int name_from_path(const struct vb_roots *roots, const struct vb_bus *bus
 	return 0;
 }
 
-int vb_device_name_from_arg(const struct vb_roots *roots, const struct vb_bus *bus,
-			    const char *arg, char *ret, unsigned size, struct vb_error *err)
+/* A name on a bus that also names an interface or disk: which one is meant is unknowable. */
+static int ambiguous(const struct vb_roots *roots, const struct vb_bus *bus, const char *name,
+		     struct vb_error *err)
 {
-	char name[VB_NAME_MAX + 1];
+	_cleanup_free_ char *ours = vb_path("%s/bus/%s/devices/%s", roots->sysfs, bus->name, name);
+	enum vb_class_name kind = vb_class_name_kind(roots, name);
 
+	if (kind == VB_CLASS_NAME_NONE || !ours || vb_exists(ours) <= 0)
+		return 0;
+	vb_error_set(err, -EINVAL, "'%s' is both a device on the %s bus and a %s", name, bus->name,
+		     kind == VB_CLASS_NAME_NET ? "network interface" : "block device");
+	vb_error_hint(err, "name the device by its sysfs path: /sys/bus/%s/devices/%s", bus->name, name);
+	return -EINVAL;
+}
+
+int vb_device_name_from_arg(const struct vb_roots *roots, const struct vb_bus *bus,
+			    const char *arg, char *ret, unsigned size, enum vb_class_name *ret_kind,
+			    struct vb_error *err)
+{
+	enum vb_class_name kind = VB_CLASS_NAME_NONE;
+	char name[VB_NAME_MAX + 1];
+	int r;
+
+	if (ret_kind)
+		*ret_kind = VB_CLASS_NAME_NONE;
 	if (!arg || !*arg)
 		return vb_error_set(err, -EINVAL, "empty device name");
 	if (has_control_chars(arg))
 		return vb_error_set(err, -EINVAL, "device name contains whitespace or control characters");
 	if (strlen(arg) > PATH_MAX)
 		return vb_error_set(err, -EINVAL, "device name is too long");
-	if (arg[0] == '/')
+	if (strncmp(arg, "/dev/", 5) == 0) {
+		/* A disk by its node: nvme0n1's, or a by-id or by-path link to it. */
+		r = vb_class_name_device(roots, bus, arg, name, sizeof(name), &kind, err);
+		if (r < 0)
+			return r == -ENOENT ? vb_error_set(err, -EINVAL, "'%s' is not a block device", arg) : r;
+	} else if (arg[0] == '/') {
 		return name_from_path(roots, bus, arg, ret, size, err);
-	if (bus->canonical_name) {
-		if (bus->canonical_name(arg, name, sizeof(name)) < 0)
-			return vb_error_set(err, -EINVAL,
-					    "'%.*s' is not a %s device address (expected DDDD:BB:DD.F or BB:DD.F)",
-					    VB_NAME_MAX, arg, bus->name);
+	} else if (bus->canonical_name) {
+		if (bus->canonical_name(arg, name, sizeof(name)) < 0) {
+			/* Not an address: an interface or a disk (no such name is an address). */
+			r = vb_class_name_device(roots, bus, arg, name, sizeof(name), &kind, err);
+			if (r == -ENOENT)
+				return vb_error_set(err, -EINVAL,
+						    "'%.*s' is not a %s device address (DDDD:BB:DD.F or BB:DD.F), "
+						    "network interface or block device", VB_NAME_MAX, arg, bus->name);
+			if (r < 0)
+				return r;
+		}
 	} else {
 		if (!vb_name_is_valid(arg))
 			return vb_error_set(err, -EINVAL, "'%.*s' is not a valid device name", VB_NAME_MAX, arg);
-		strcpy(name, arg);
+		r = ambiguous(roots, bus, arg, err);
+		if (r < 0)
+			return r;
+		r = vb_class_name_device(roots, bus, arg, name, sizeof(name), &kind, err);
+		if (r == -ENOENT)
+			strcpy(name, arg);
+		else if (r < 0)
+			return r;
 	}
 	if (strlen(name) >= size)
 		return -EINVAL;
 	strcpy(ret, name);
+	if (ret_kind)
+		*ret_kind = kind;
 	return 0;
 }
 

@@ -110,7 +110,7 @@ static void check_from_arg(const struct vb_bus *bus, const char *arg)
 
 	if (!bus)
 		return;
-	r = vb_device_name_from_arg(&roots, bus, arg, name, sizeof(name), &err);
+	r = vb_device_name_from_arg(&roots, bus, arg, name, sizeof(name), NULL, &err);
 	if (r == 0) {
 		FUZZ_CHECK(vb_name_is_valid(name));
 		FUZZ_CHECK(safe_name(name));

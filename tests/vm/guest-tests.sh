@@ -116,6 +116,21 @@ vb --unbind "$E1000E" "$VIRTIO"
 is "--unbind both in one call exits 0" 0 echo "$rc"
 at_rest "... both back on their host drivers, no override"
 
+# By the interface's name (the kernel's ethN here: no udev renames it): resolved to the
+# NIC, said, bound and saved by the address, as the address would be.
+ifc=$(ls "$PCI/devices/$E1000E/net" 2>/dev/null | head -n 1)
+vb "$ifc"
+is "bind the e1000e by its interface name ($ifc) exits 0" 0 echo "$rc"
+check "... says which device it is (network interface $ifc ($E1000E))" said "network interface $ifc ($E1000E)"
+is "... e1000e on e1000e-vfio-pci" e1000e-vfio-pci driver_of "$E1000E"
+"$VB" --list --json "$E1000E" 2>/dev/null | tr -d ' \n' | grep -q '"saved":"device"'
+verdict "... saved by its address (--list: saved \"device\")"
+vb --unbind "$E1000E"
+at_rest "... --unbind by address: back on e1000e, no override"
+vb nosuchif0
+is "a name that is no address, interface or disk is a usage error, exit 2" 2 echo "$rc"
+check "... saying what it looked for" said "network interface or block device"
+
 # Saved bindings: a bind is saved unless --no-save, --unbind forgets it,
 # --restore re-applies it, here after the host driver took the device back by hand as
 # it would at a boot without the udev rule.

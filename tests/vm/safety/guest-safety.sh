@@ -204,6 +204,16 @@ verdict "... still mounted, the file still readable"
 vb --no-save --dry-run "$VBLK"
 is "--dry-run is refused the same way, exit 1" 1 echo "$rc"
 
+# By the names people know, the disk is refused exactly as its address is.
+vb --no-save vda
+is "binding it as 'vda' is refused the same way, exit 1" 1 echo "$rc"
+check "... saying which device vda is (block device vda ($VBLK))" said "block device vda ($VBLK)"
+check "... and naming the mount" said "/dev/vda1 is mounted on /mnt"
+vb --no-save /dev/vda1
+is "as '/dev/vda1' (a partition's node) too, exit 1" 1 echo "$rc"
+check "... resolved to the disk's device" said "block device /dev/vda1 ($VBLK)"
+state "... the disk stays on virtio-pci, no override" "$VBLK" virtio-pci
+
 umount /mnt
 mkswap /dev/vda2 >/dev/null && swapon /dev/vda2
 check "(vda1 unmounted; vda2 is swap)" grep -q '^/dev/vda2 ' /proc/swaps
@@ -228,8 +238,8 @@ state "... the disk stays on virtio-pci" "$VBLK" virtio-pci
 echo clear >/sys/block/md0/md/array_state
 is "(md0 cleared: vda2 has no holder)" "" ls /sys/class/block/vda2/holders
 
-vb --no-save "$VBLK"
-is "unmounted, swapped off and let go by md, the disk binds, exit 0" 0 echo "$rc"
+vb --no-save vda
+is "unmounted, swapped off and let go by md, the disk binds by its name (vda), exit 0" 0 echo "$rc"
 state "... it is on vfio-pci" "$VBLK" vfio-pci vfio-pci
 check "... vda is gone from the host" test ! -e /sys/class/block/vda
 vb --unbind "$VBLK"
