@@ -122,6 +122,19 @@ fake__exec() { # SETPRIV-OPTIONS PROG [ARGS...]
 	return 0
 }
 
+# A procfs of the test's own (VFIO_BIND_PROCFS): no mount, swap, route or
+# address, so nothing is in use until a test writes one in.
+fake_proc() {
+	export VFIO_BIND_PROCFS="$T/proc"
+	mkdir -p "$T/proc/self" "$T/proc/net"
+	: >"$T/proc/self/mountinfo"
+	printf 'Filename\tType\tSize\tUsed\tPriority\n' >"$T/proc/swaps"
+	printf 'Iface\tDestination\tGateway\tFlags\tRefCnt\tUse\tMetric\tMask\tMTU\tWindow\tIRTT\n' \
+		>"$T/proc/net/route"
+	: >"$T/proc/net/ipv6_route"
+	: >"$T/proc/net/if_inet6"
+}
+
 remember() {
 	fake_snapshot "$S" >"$T/before"
 	: >"$S/.fake/log"

@@ -10,18 +10,6 @@
 VIRTIO=0000:00:03.0
 NVME=0000:00:04.0
 
-# A procfs of the test's own, with no route, mount or swap: nothing in use.
-fake_proc() {
-	export VFIO_BIND_PROCFS="$T/proc"
-	mkdir -p "$T/proc/self" "$T/proc/net"
-	: >"$T/proc/self/mountinfo"
-	printf 'Filename\tType\tSize\tUsed\tPriority\n' >"$T/proc/swaps"
-	printf 'Iface\tDestination\tGateway\tFlags\tRefCnt\tUse\tMetric\tMask\tMTU\tWindow\tIRTT\n' \
-		>"$T/proc/net/route"
-	: >"$T/proc/net/ipv6_route"
-	: >"$T/proc/net/if_inet6"
-}
-
 # enp0s3 under the virtio NIC (a virtio device between them, as the kernel
 # lays it out); FLAGS 0x1002 is down, 0x1003 up.
 fake_nic() { # FLAGS

@@ -11,17 +11,6 @@ E1000E=0000:00:02.0
 VIRTIO=0000:00:03.0
 NVME=0000:00:04.0
 
-fake_proc() {
-	export VFIO_BIND_PROCFS="$T/proc"
-	mkdir -p "$T/proc/self" "$T/proc/net"
-	: >"$T/proc/self/mountinfo"
-	printf 'Filename\tType\tSize\tUsed\tPriority\n' >"$T/proc/swaps"
-	printf 'Iface\tDestination\tGateway\tFlags\tRefCnt\tUse\tMetric\tMask\tMTU\tWindow\tIRTT\n' \
-		>"$T/proc/net/route"
-	: >"$T/proc/net/ipv6_route"
-	: >"$T/proc/net/if_inet6"
-}
-
 # nvme0n1 (259:0) with partitions nvme0n1p1 (259:1) and nvme0n1p2 (259:2).
 fake_nvme_partitions() {
 	_d=devices/pci0000:00/$NVME/nvme/nvme0/nvme0n1

@@ -13,18 +13,6 @@ VIRTIO=0000:00:03.0
 NVME=0000:00:04.0
 VF=0000:03:00.1
 
-# A procfs of the test's own: mounts, swaps, routes, open files.
-fake_proc() {
-	export VFIO_BIND_PROCFS="$T/proc"
-	mkdir -p "$T/proc/self" "$T/proc/net"
-	: >"$T/proc/self/mountinfo"
-	printf 'Filename\tType\tSize\tUsed\tPriority\n' >"$T/proc/swaps"
-	printf 'Iface\tDestination\tGateway\tFlags\tRefCnt\tUse\tMetric\tMask\tMTU\tWindow\tIRTT\n' \
-		>"$T/proc/net/route"
-	: >"$T/proc/net/ipv6_route"
-	: >"$T/proc/net/if_inet6"
-}
-
 # nvme0n1 (259:0) under the NVMe controller, as the kernel lays it out.
 fake_nvme_disk() {
 	_d=devices/pci0000:00/$NVME/nvme/nvme0/nvme0n1
