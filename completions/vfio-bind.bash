@@ -28,11 +28,15 @@ _vfio_bind()
 		COMPREPLY=($(compgen -W "$(ls /sys/bus 2>/dev/null)" -- "$cur"))
 		return
 		;;
+	--class)
+		COMPREPLY=($(compgen -W 'net storage gpu multimedia usb crypto accel bridge' -- "$cur"))
+		return
+		;;
 	esac
 
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W '--driver --dry-run --force --group --json --quiet
-			--verbose --unbind --restore --list --no-save --id --platform --bus --udev-export --initramfs --initramfs-plan
+			--verbose --unbind --restore --list --no-save --id --platform --bus --class --udev-export --initramfs --initramfs-plan
 			--help --version' -- "$cur"))
 		return
 	fi

@@ -24,6 +24,7 @@ struct cmd_opts {
 	bool ids;       /* the arguments are vendor:device IDs */
 	bool group;     /* bind whole IOMMU groups as one transaction */
 	bool initramfs; /* --restore from the initramfs: record what it bound */
+	const char *class_kind; /* --list --class: "net", "storage" ...; NULL: all */
 	char **devices; /* canonical names (or IDs), validated before any verb runs */
 	unsigned n_devices;
 	struct vb_lock *lock; /* held while the verb runs; NULL for those that change nothing */

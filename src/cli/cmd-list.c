@@ -2,6 +2,7 @@
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cache.h"
@@ -12,6 +13,7 @@
 #include "hwdb.h"
 #include "modalias.h"
 #include "output.h"
+#include "pci-class.h"
 #include "resolve.h"
 #include "checks.h"
 #include "group.h"
@@ -241,6 +243,29 @@ static void early_boot(const struct vb_early *early, unsigned n_early, struct vb
 			  "in vfio-bind(8))", builtin);
 }
 
+/* The NUMA node the kernel puts the device on (DPDK pins by it); none: -1 or no attribute. */
+static void numa_node(const struct vb_device *dev, struct vb_record *rec)
+{
+	_cleanup_free_ char *v = NULL;
+	char *end;
+	long node = -1;
+
+	if (vb_device_read_attr(dev, "numa_node", &v) == 0) {
+		node = strtol(v, &end, 10);
+		if (*end || end == v || node < 0 || node > 65535)
+			node = -1;
+	}
+	vb_record_int(rec, "numa_node", "NUMA", node, node >= 0);
+}
+
+/* --class: a PCI device of that kind; nothing else is one. */
+static bool of_class(const char *kind, const struct vb_device *dev)
+{
+	bool yes = false;
+
+	return !kind || (dev->has_ids && vb_pci_class_is(kind, dev->ids.class, &yes) == 0 && yes);
+}
+
 /* What a listing gathers: shared lookups, and one record per device shown. */
 struct listing {
 	struct vb_context *ctx;
@@ -257,6 +282,7 @@ struct listing {
 	struct vb_table table; /* text: the rows so far, for the column widths */
 	unsigned n;            /* devices shown */
 	bool bus_column;
+	const char *class_kind; /* --class; NULL: every device */
 	int rc;
 };
 
@@ -310,6 +336,7 @@ static void fill(struct listing *l, const struct vb_device *dev, struct vb_recor
 	vb_record_string(rec, "driver", "DRIVER", dev->driver);
 	vb_record_string(rec, "driver_override", "OVERRIDE", dev->override);
 	vb_record_int(rec, "iommu_group", "GROUP", dev->iommu_group, dev->iommu_group >= 0);
+	numa_node(dev, rec);
 	stranded(dev, l->notes, rec);
 	group_state(ctx, &l->groups, dev, rec);
 	vfio_choice(ctx, l->res, &l->drivers, dev, e, rec);
@@ -319,6 +346,7 @@ static void fill(struct listing *l, const struct vb_device *dev, struct vb_recor
 	vb_record_string(rec, "modalias", NULL, dev->modalias);
 	vb_record_string(rec, "vendor_name", NULL, vendor);
 	vb_record_string(rec, "device_name", NULL, model);
+	vb_record_string(rec, "class_name", "CLASS", dev->has_ids ? vb_pci_class_name(dev->ids.class) : NULL);
 	vb_record_string(rec, "name", "NAME", title);
 }
 
@@ -344,7 +372,7 @@ static void list_bus(struct listing *l, const struct vb_bus *bus, char **names, 
 			l->rc = EXIT_FAILURE;
 			continue;
 		}
-		if (all_of_bus && !dev->has_override_attr)
+		if ((all_of_bus && !dev->has_override_attr) || !of_class(l->class_kind, dev))
 			continue;
 		if (l->bus_column)
 			vb_record_string(&rec, "bus", "BUS", bus->name);
@@ -396,7 +424,7 @@ static void list_every_bus(struct listing *l)
 int cmd_list(struct vb_context *ctx, const struct cmd_opts *o)
 {
 	struct listing l = { .ctx = ctx, .hwdb = vb_hwdb_new(ctx->roots.hwdb), .json = o->json,
-			     .notes = !o->json && !o->quiet, .rc = EXIT_SUCCESS,
+			     .notes = !o->json && !o->quiet, .rc = EXIT_SUCCESS, .class_kind = o->class_kind,
 			     .by_modalias = VB_CACHE_INIT(by_modalias_free),
 			     .drivers = VB_CACHE_INIT(free), .groups = VB_CACHE_INIT(NULL) };
 	struct vb_error err = { 0 };

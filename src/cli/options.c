@@ -9,6 +9,7 @@
 #include "cmd.h"
 #include "name.h"
 #include "options.h"
+#include "pci-class.h"
 
 enum {
 	OPT_UNBIND = 0x100,
@@ -18,6 +19,7 @@ enum {
 	OPT_ID,
 	OPT_PLATFORM,
 	OPT_BUS,
+	OPT_CLASS,
 	OPT_UDEV_EXPORT,
 	OPT_INITRAMFS,
 	OPT_INITRAMFS_PLAN,
@@ -38,6 +40,7 @@ static const struct option long_options[] = {
 	{ "id", no_argument, NULL, OPT_ID },
 	{ "platform", no_argument, NULL, OPT_PLATFORM },
 	{ "bus", required_argument, NULL, OPT_BUS },
+	{ "class", required_argument, NULL, OPT_CLASS },
 	{ "udev-export", no_argument, NULL, OPT_UDEV_EXPORT },
 	{ "initramfs", no_argument, NULL, OPT_INITRAMFS },
 	{ "initramfs-plan", no_argument, NULL, OPT_INITRAMFS_PLAN },
@@ -83,6 +86,8 @@ void options_usage(FILE *f)
 	      "      --no-save       bind for now only: not re-applied at boot or hotplug\n"
 	      "      --id            arguments are VENDOR:DEVICE IDs (15b3:101e): every such\n"
 	      "                      device, now and whenever one appears\n"
+	      "      --class=KIND    with --list: only PCI devices of that kind (net, storage,\n"
+	      "                      gpu, multimedia, usb, crypto, accel, bridge)\n"
 	      "      --initramfs     with --restore: run from the initramfs, recording in /run\n"
 	      "                      each device bound there\n"
 	      "  -j, --json          print one JSON document on stdout\n"
@@ -224,6 +229,14 @@ int options_parse(int argc, char *argv[], struct parsed_args *ret)
 			a.bus_name = bus;
 			break;
 		}
+		case OPT_CLASS: {
+			bool dummy;
+
+			if (vb_pci_class_is(optarg, 0, &dummy) < 0)
+				return usage_error("'%s' is not a device class (%s)", optarg, vb_pci_class_kinds());
+			a.opts.class_kind = optarg;
+			break;
+		}
 		case 'h':
 			a.verb = VERB_HELP;
 			*ret = a;
@@ -258,6 +271,8 @@ int options_parse(int argc, char *argv[], struct parsed_args *ret)
 		return usage_error("%s", "--group only goes with a bind of DEVICEs");
 	if (a.opts.no_save && a.verb != VERB_BIND)
 		return usage_error("%s", "--no-save only goes with a bind");
+	if (a.opts.class_kind && a.verb != VERB_LIST)
+		return usage_error("%s", "--class only goes with --list");
 	if (a.opts.initramfs && a.verb != VERB_RESTORE)
 		return usage_error("%s", "--initramfs only goes with --restore");
 	a.args = argv + optind;

@@ -180,4 +180,53 @@ test_list_skips_a_device_gone_meanwhile() {
 	fi
 }
 
+# What DPDK users pin and sort by: the NUMA node (none: -1 or no attribute)
+# and the class in words, in JSON and in the table.
+test_list_shows_numa_node_and_class_in_words() {
+	command -v python3 >/dev/null 2>&1 || skip "no python3"
+	echo 1 >"$S/bus/pci/devices/0000:00:04.0/numa_node"
+	vb --list --json
+	assert_rc 0
+	python3 - "$T/out" <<'PY' || fail "numa_node or class_name is wrong"
+import json, sys
+rows = {d["device"]: d for d in json.load(open(sys.argv[1]))}
+assert rows["0000:00:04.0"]["numa_node"] == 1, rows["0000:00:04.0"]
+assert rows["0000:00:04.0"]["class_name"] == "Non-Volatile memory controller", rows["0000:00:04.0"]
+assert rows["0000:00:02.0"]["numa_node"] is None, rows["0000:00:02.0"]
+assert rows["0000:00:02.0"]["class_name"] == "Ethernet controller", rows["0000:00:02.0"]
+assert rows["0000:00:1c.0"]["class_name"] == "PCI bridge", rows["0000:00:1c.0"]
+PY
+	vb --list
+	assert_stdout_says 'NUMA'
+	assert_stdout_says '0000:00:04\.0 .* 1 .*Non-Volatile memory controller'
+}
+
+# --class keeps the PCI devices of one kind: the NICs, not the disk or bridges.
+test_list_class_filter_keeps_one_kind() {
+	vb --list --class net
+	assert_rc 0
+	assert_stdout_says '0000:00:02\.0'
+	assert_stdout_says '0000:00:03\.0'
+	if grep -Eq '0000:00:04\.0|0000:00:1c\.0|Host bridge' "$T/out"; then
+		fail "--class net shows other kinds: $(cat "$T/out")"
+	fi
+	vb --list --class storage
+	assert_rc 0
+	assert_stdout_says '0000:00:04\.0'
+	if grep -q '0000:00:02\.0' "$T/out"; then
+		fail "--class storage shows a NIC"
+	fi
+}
+
+test_class_filter_misuse_is_a_usage_error() {
+	remember
+	vb --list --class printers
+	assert_rc 2
+	assert_says "'printers' is not a device class \\(net storage gpu"
+	vb --class net 0000:00:02.0
+	assert_rc 2
+	assert_says 'class only goes with --list'
+	assert_unchanged
+}
+
 fake_main "$@"

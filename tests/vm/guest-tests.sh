@@ -187,6 +187,15 @@ obj_v=$(printf '%s' "$flat" | sed 's/},{/}\n{/g' | grep "\"$VIRTIO\"")
 check "... lists the e1000e with its variant" matches "$obj_e" 'e1000e[-_]vfio[-_]pci'
 check "... lists virtio-net with vfio-pci" matches "$obj_v" '"vfio[-_]pci"'
 check "... and not with the e1000e variant" test -n "$obj_v" -a -z "$(printf '%s' "$obj_v" | grep e1000e)"
+check "... the e1000e's class in words (Ethernet controller)" matches "$obj_e" '"class_name":"Ethernetcontroller"'
+node=$(cat "$PCI/devices/$E1000E/numa_node")
+want_node=$node
+[ "$node" -ge 0 ] 2>/dev/null || want_node=null
+check "... and its NUMA node as the kernel says ($node: $want_node)" matches "$obj_e" "\"numa_node\":$want_node[,}]"
+vb --list --class net
+is "--list --class net exits 0" 0 echo "$rc"
+check "... shows both NICs" sh -c 'printf "%s\n" "$1" | grep -q "$2" && printf "%s\n" "$1" | grep -q "$3"' - "$out" "$E1000E" "$VIRTIO"
+check "... and no bridge" sh -c '! printf "%s\n" "$1" | grep -q "bridge"' - "$out"
 
 vb --list "$E1000E"
 is "--list DEVICE (text) exits 0" 0 echo "$rc"
