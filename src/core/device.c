@@ -109,10 +109,14 @@ int vb_device_name_from_arg(const struct vb_roots *roots, const struct vb_bus *b
 		if (bus->canonical_name(arg, name, sizeof(name)) < 0) {
 			/* Not an address: an interface or a disk (no such name is an address). */
 			r = vb_class_name_device(roots, bus, arg, name, sizeof(name), &kind, err);
-			if (r == -ENOENT)
-				return vb_error_set(err, -EINVAL,
-						    "'%.*s' is not a %s device address (DDDD:BB:DD.F or BB:DD.F), "
-						    "network interface or block device", VB_NAME_MAX, arg, bus->name);
+			if (r == -ENOENT) {
+				vb_error_set(err, -EINVAL,
+					     "'%.*s' is not a %s device address (DDDD:BB:DD.F or BB:DD.F), "
+					     "network interface or block device", VB_NAME_MAX, arg, bus->name);
+				vb_error_hint(err, "an interface or disk is gone once its device leaves the host "
+						   "driver: name the device by its address ('vfio-bind --list')");
+				return -EINVAL;
+			}
 			if (r < 0)
 				return r;
 		}

@@ -121,4 +121,23 @@ test_unknown_or_unbacked_names_are_usage_errors() {
 	assert_no_kernel_calls
 }
 
+# Once on VFIO the interface is gone (the kernel removes it with the host
+# driver): the name no longer leads anywhere, and the error says what to use.
+test_gone_interface_says_to_use_the_address() {
+	fake_proc
+	fake_nic 0x1002
+	vb enp0s3
+	assert_rc 0
+	rm "$S/class/net/enp0s3"
+	rm -r "$S/devices/pci0000:00/$VIRTIO/virtio0/net/enp0s3"
+	remember
+	vb --unbind enp0s3
+	assert_rc 2
+	assert_says 'name the device by its address'
+	assert_unchanged
+	vb --unbind $VIRTIO
+	assert_rc 0
+	assert_driver $VIRTIO virtio-pci
+}
+
 fake_main "$@"
