@@ -14,6 +14,8 @@ cd "$top"
 packages=(
 	# build
 	gcc meson ninja-build pkg-config libkmod-dev libudev-dev scdoc bash-completion
+	# the shells whose completions are tested
+	fish
 	# unit and fake-kernel tests
 	libcmocka-dev kmod python3 util-linux
 	# real-kernel tests: QEMU, a busybox initramfs, out-of-tree module builds,
