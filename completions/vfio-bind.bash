@@ -48,7 +48,11 @@ _vfio_bind()
 			<(cat /sys/bus/pci/devices/*/device 2>/dev/null) | sed 's/0x//g' | sort -u)
 		COMPREPLY=($(compgen -W "$ids" -- "$cur"))
 	else
-		COMPREPLY=($(compgen -W "$(ls "/sys/bus/$bus/devices" 2>/dev/null)" -- "$cur"))
+		# The bus's devices, and on PCI the interfaces and disks they carry.
+		local names
+		names=$(ls "/sys/bus/$bus/devices" 2>/dev/null)
+		[ "$bus" != pci ] || names="$names $(ls /sys/class/net /sys/class/block 2>/dev/null)"
+		COMPREPLY=($(compgen -W "$names" -- "$cur"))
 	fi
 	__ltrim_colon_completions "$cur" 2>/dev/null
 }

@@ -15,7 +15,7 @@ packages=(
 	# build
 	gcc meson ninja-build pkg-config libkmod-dev libudev-dev scdoc bash-completion
 	# the shells whose completions are tested
-	fish
+	fish zsh
 	# unit and fake-kernel tests
 	libcmocka-dev kmod python3 util-linux
 	# real-kernel tests: QEMU, a busybox initramfs, out-of-tree module builds,

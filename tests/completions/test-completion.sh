@@ -4,11 +4,13 @@
 # test-completion.sh SHELL COMPLETION_FILE: runs the shell's completion of
 # vfio-bind for a few command lines and checks what it offers: options,
 # --class kinds, buses, devices (each PCI device of this machine, read from
-# /sys, nothing written) and driver names. SHELL is bash or fish; 77 (skip)
-# when that shell is not installed.
+# /sys, nothing written) and driver names. SHELL is bash, fish or zsh (a real
+# interactive zsh on a pseudo-terminal, complete.zsh); 77 (skip) when that
+# shell is not installed.
 
 set -u
 shell=$1 file=$2
+here=$(cd "$(dirname "$0")" && pwd)
 command -v "$shell" >/dev/null 2>&1 || { echo "SKIP: $shell is not installed"; exit 77; }
 rc=0
 fail() { echo "FAIL: $*"; rc=1; }
@@ -27,6 +29,12 @@ complete() {
 		;;
 	fish)
 		fish --no-config -c 'source $argv[1]; complete -C $argv[2]' "$file" "$1" | cut -f1
+		;;
+	zsh)
+		# The screen of a real zsh after two TABs: every word on it, '=' of an
+		# inserted --option= cut.
+		timeout 60 zsh -f "$here/complete.zsh" "$(dirname "$file")" "$1" |
+			sed 's/\x1b\[[0-9;?]*[a-zA-Z]//g' | tr -s ' \t\r' '\n\n\n' | sed 's/=$//'
 		;;
 	esac
 }
@@ -52,11 +60,9 @@ pci=$(ls /sys/bus/pci/devices 2>/dev/null)
 # shellcheck disable=SC2086
 [ -z "$pci" ] || offers "vfio-bind --unbind " $pci
 offers "vfio-bind -d " vfio-pci
-if [ "$shell" = fish ]; then
-	ifaces=$(ls /sys/class/net 2>/dev/null)
-	# shellcheck disable=SC2086
-	[ -z "$ifaces" ] || offers "vfio-bind " $ifaces
-fi
+ifaces=$(ls /sys/class/net 2>/dev/null)
+# shellcheck disable=SC2086 # one word an interface
+[ -z "$ifaces" ] || offers "vfio-bind " $ifaces
 got=$(complete "vfio-bind --list --class ")
 grep -qx 'printers' <<<"$got" && fail "offers a class that is none"
 [ $rc -eq 0 ] && echo "ok: $shell completes options, classes, buses, devices and drivers"
