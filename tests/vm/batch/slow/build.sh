@@ -33,7 +33,7 @@ modinfo -F alias "$ko" | grep -qxF "$alias" || {
 	echo "build.sh: $ko lacks alias $alias" >&2
 	exit 1
 }
-for parm in delay_ms fail_probe in_flight max_in_flight probes; do
+for parm in delay_ms fail_probe in_flight max_in_flight probes removes; do
 	modinfo -F parm "$ko" | grep -q "^$parm:" || {
 		echo "build.sh: $ko lacks parameter $parm" >&2
 		exit 1

@@ -16,6 +16,7 @@
  *   in_flight      probes and removes sleeping right now (read only)
  *   max_in_flight  the most that were ever sleeping at once; write 0 to start again
  *   probes         probes so far, failed ones included; write 0 to start again
+ *   removes        removes so far; write 0 to start again
  */
 #include <linux/atomic.h>
 #include <linux/delay.h>
@@ -36,6 +37,7 @@ MODULE_PARM_DESC(fail_probe, "the device (e.g. 0000:05:00.0) whose probe fails w
 static atomic_t n_in_flight = ATOMIC_INIT(0);
 static atomic_t n_max_in_flight = ATOMIC_INIT(0);
 static atomic_t n_probes = ATOMIC_INIT(0);
+static atomic_t n_removes = ATOMIC_INIT(0);
 
 static int counter_get(char *buf, const struct kernel_param *kp)
 {
@@ -64,6 +66,8 @@ module_param_cb(max_in_flight, &counter_ops, &n_max_in_flight, 0644);
 MODULE_PARM_DESC(max_in_flight, "the most probes and removes ever sleeping at once (write 0 to reset)");
 module_param_cb(probes, &counter_ops, &n_probes, 0644);
 MODULE_PARM_DESC(probes, "probes so far, failed ones included (write 0 to reset)");
+module_param_cb(removes, &counter_ops, &n_removes, 0644);
+MODULE_PARM_DESC(removes, "removes so far (write 0 to reset)");
 
 static void slow_enter(void)
 {
@@ -113,6 +117,7 @@ static int vb_slow_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 
 static void vb_slow_remove(struct pci_dev *pdev)
 {
+	atomic_inc(&n_removes);
 	slow_enter();
 	slow_leave();
 }
