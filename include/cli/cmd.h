@@ -27,8 +27,11 @@ struct cmd_opts {
 	const char *class_kind; /* --list --class: "net", "storage" ...; NULL: all */
 	char **devices; /* canonical names (or IDs), validated before any verb runs */
 	unsigned n_devices;
-	struct vb_lock *lock; /* held while the verb runs; NULL for those that change nothing */
+	unsigned jobs;  /* --jobs: devices moved at once; 0 the default */
 };
+
+/* The most threads --jobs may ask for. */
+#define VB_JOBS_MAX 4096
 
 /* Exit statuses: libc's EXIT_SUCCESS, EXIT_FAILURE (a device failed), and a usage error. */
 enum {
@@ -45,8 +48,12 @@ int cmd_bind_group(struct vb_context *ctx, const struct cmd_opts *o);
 int cmd_bind_ids(struct vb_context *ctx, const struct cmd_opts *o);
 int cmd_unbind_ids(struct vb_context *ctx, const struct cmd_opts *o);
 
-/* Settle what runs that were killed half-way left (under the lock); exit 1 if one could not be. */
-int cmd_recover(struct vb_context *ctx);
+struct vb_device_locks;
+/*
+ * Settle what runs that were killed half-way left, of the devices in mine
+ * (held by this run) and of those no run holds; exit 1 if one could not be.
+ */
+int cmd_recover(struct vb_context *ctx, const struct vb_device_locks *mine);
 
 /* Replace control bytes by '?', in place. */
 void cmd_sanitize(char *s);
@@ -75,10 +82,6 @@ int cmd_run_finish(struct cmd_run *run);
 /* The transaction options the command line implies. */
 struct vb_bind_opts cmd_bind_opts(const struct cmd_opts *o);
 
-/* Bind one device by name, saving it unless told not to; reported into run. */
-void cmd_bind_one(struct cmd_run *run, const char *name, const char *driver, bool save);
-/* Unbind one device by name and forget its saved binding; reported into run. */
-void cmd_unbind_one(struct cmd_run *run, const char *name);
 
 /* After a run that changed the saved bindings: say once that the initramfs's copy is stale. */
 void cmd_say_initramfs_stale(struct vb_context *ctx, const struct cmd_opts *o);

@@ -19,18 +19,24 @@ struct vb_group_moves {
 };
 
 /*
- * Bind every device of the IOMMU groups of the devices named (bridges aside,
- * each once) as one transaction: all moved and, with save, all saved once
- * every member is there; or, if one fails, every other put back where it
- * was, the saves of this run taken back (what was saved before stays), and
- * the members never tried reported as not moved. A device named that is in
- * no IOMMU group ends it at once, as the only member reported.
+ * The members of the IOMMU groups of the devices named (bridges aside, each
+ * once), in ret, not yet opened. 1 when a device named is in no IOMMU group:
+ * it is then the only entry, failed. -ENOMEM.
+ */
+int vb_group_gather(struct vb_context *ctx, const struct vb_bus *bus, char *const *names,
+		    unsigned n_names, struct vb_group_moves *ret);
+
+/*
+ * Bind every member gathered as one transaction: all decided first (a
+ * refusal moves none), then moved side by side (opts->jobs), and with save
+ * all saved once every member is there; or, if one fails, every other put
+ * back where it was, the saves of this run taken back (what was saved before
+ * stays), and the members never tried reported as not moved.
  *
  * -errno with err filled only when nothing was tried: saving is impossible
  * (checked before anything moves) or memory ran out. Otherwise 0, and each
- * member's outcome in ret, in the order they were moved.
+ * member's outcome in m, in the order they were gathered.
  */
-int vb_bind_groups(struct vb_context *ctx, const struct vb_bus *bus, char *const *names,
-		   unsigned n_names, const struct vb_bind_opts *opts, bool save,
-		   struct vb_group_moves *ret, struct vb_error *err);
+int vb_bind_groups(struct vb_context *ctx, const struct vb_bus *bus, struct vb_group_moves *m,
+		   const struct vb_bind_opts *opts, bool save, struct vb_error *err);
 void vb_group_moves_clear(struct vb_group_moves *m);

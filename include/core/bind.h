@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #pragma once
 
+#include <signal.h>
 #include <stdbool.h>
 
 #include "context.h"
@@ -67,13 +68,9 @@ struct vb_bind_opts {
 	void (*waiting)(void *data, const struct vb_device *dev, const struct vb_holder *holders,
 			unsigned n);
 	void *waiting_data;
-	/*
-	 * Around a write that blocks until a holder lets go: let the run's lock go
-	 * and take it again, so other runs need not wait for that process too.
-	 */
-	void (*lock_release)(void *data);
-	void (*lock_retake)(void *data);
-	void *lock_data;
+	/* A batch: at most jobs devices moved at once (0: the default); none started once *stop. */
+	unsigned jobs;
+	const volatile sig_atomic_t *stop;
 };
 
 /* Everything the command layer needs to report one device. */
@@ -88,6 +85,7 @@ struct vb_outcome {
 	int probe_error;     /* what the driver's bind file returned, negative errno */
 	bool rolled_back;    /* the device is back where it was */
 	bool vanished;       /* the device was removed while it was being moved */
+	bool held;           /* --force: a process holds it, so its unbind waits for that */
 	int group_viable;    /* 1/0: its IOMMU group can go to a VM afterwards; -1 unknown */
 	struct vb_group_member *group_blockers; /* what keeps it from being viable */
 	unsigned n_group_blockers;
@@ -115,6 +113,23 @@ void vb_unbind(struct vb_context *ctx, struct vb_device *dev, const struct vb_bi
 	       struct vb_outcome *out);
 
 /*
+ * vb_bind and vb_unbind in two halves, for a batch. The first does
+ * everything that reads, decides and loads modules (libkmod is not
+ * thread-safe), one device after the other: true when the device is to be
+ * moved, false when out already says how it ended (on its driver already,
+ * refused, a dry run). The second does the device's writes, its note and the
+ * hooks, and may run in a thread beside other devices' moves.
+ */
+bool vb_bind_prepare(struct vb_context *ctx, struct vb_device *dev,
+		     const struct vb_bind_opts *opts, struct vb_outcome *out);
+void vb_bind_move(struct vb_context *ctx, struct vb_device *dev, const struct vb_bind_opts *opts,
+		  struct vb_outcome *out);
+bool vb_unbind_prepare(struct vb_context *ctx, struct vb_device *dev,
+		       const struct vb_bind_opts *opts, struct vb_outcome *out);
+void vb_unbind_move(struct vb_context *ctx, struct vb_device *dev,
+		    const struct vb_bind_opts *opts, struct vb_outcome *out);
+
+/*
  * Put a device a bind moved back on the driver and override it had (used when
  * a --group transaction fails after this device succeeded). True when back.
  */
@@ -127,6 +142,10 @@ bool vb_bind_undo(struct vb_context *ctx, struct vb_device *dev, struct vb_outco
 bool vb_put_back(struct vb_context *ctx, struct vb_device *dev, const char *old_driver,
 		 const char *old_override);
 
-/* Whether dev's IOMMU group can go to a VM once dev is on VFIO, and what is in the way. */
+/*
+ * Whether dev's IOMMU group can go to a VM once dev is on VFIO, and what is
+ * in the way. going (n_going names on dev's bus, may be NULL) are the other
+ * devices the same batch moves to VFIO: judged where the batch puts them.
+ */
 void vb_outcome_group_viability(struct vb_context *ctx, const struct vb_device *dev,
-				struct vb_outcome *out);
+				struct vb_outcome *out, char *const *going, unsigned n_going);

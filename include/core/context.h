@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #pragma once
 
+#include <pthread.h>
+
 #include "error.h"
 #include "resolve.h"
 #include "roots.h"
@@ -9,6 +11,8 @@
 struct vb_context {
 	struct vb_roots roots;
 	struct vb_resolver *resolver; /* opened on first use, once per run */
+	/* libkmod is not thread-safe: a batch's threads use the resolver under this. */
+	pthread_mutex_t resolver_lock;
 };
 
 int vb_context_init(struct vb_context *ctx);

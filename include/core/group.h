@@ -35,12 +35,14 @@ bool vb_driver_keeps_group_viable(const char *driver);
 bool vb_group_viable(const struct vb_group *g, const char *moving);
 
 /*
- * dev's group as it stands, judged as if dev were on VFIO: *ret_viable 1/0
- * (left untouched when the group cannot be read), and the members in the
+ * dev's group as it stands, judged as if dev and the members named in going
+ * (n_going, may be NULL: those a batch moves too) were on VFIO: *ret_viable
+ * 1/0 (left untouched when the group cannot be read), and the members in the
  * way (on a host driver), which the caller frees with vb_group_members_free.
  */
 void vb_group_viability(const struct vb_roots *roots, const struct vb_device *dev,
-			int *ret_viable, struct vb_group_member **ret_blockers, unsigned *ret_n);
+			char *const *going, unsigned n_going, int *ret_viable,
+			struct vb_group_member **ret_blockers, unsigned *ret_n);
 void vb_group_members_free(struct vb_group_member *members, unsigned n);
 
 /* A PCI-to-PCI bridge: stays with the host, never in a group's way. */

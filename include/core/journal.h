@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "device-locks.h"
 #include "error.h"
 #include "name.h"
 #include "roots.h"
@@ -51,16 +52,19 @@ void vb_journal_end(struct vb_journal *j);
 int vb_journal_parse(const char *text, struct vb_journal_entry *ret);
 
 /*
- * The notes runs that died left behind, each locked by the caller while it is
+ * The notes runs that died left behind, of devices no other live run holds
+ * (those in mine, the caller's own, may be NULL, and those free, locked
+ * here), each note locked by the caller while it is
  * handled: paths and parsed entries (valid false when the note was empty or
  * torn, i.e. the run died writing it, before touching the device).
  */
 struct vb_journal_leftover {
 	struct vb_journal journal;
+	struct vb_lock device_lock; /* held while it is settled, unless the caller holds it */
 	struct vb_journal_entry entry;
 	bool valid;
 };
 
-int vb_journal_leftovers(const struct vb_roots *roots, struct vb_journal_leftover **ret,
-			 unsigned *ret_n);
+int vb_journal_leftovers(const struct vb_roots *roots, const struct vb_device_locks *mine,
+			 struct vb_journal_leftover **ret, unsigned *ret_n);
 void vb_journal_leftovers_free(struct vb_journal_leftover *l, unsigned n);

@@ -1,20 +1,25 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #pragma once
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 #include "error.h"
 #include "roots.h"
 
 /*
- * The lock that runs which change drivers or saved state take in turn: an
- * exclusive flock on RUN_DIR/lock, on tmpfs, so it can be taken while the
- * saved bindings sit on a read-only file system. Its holder writes its PID and
- * command line into it, so a run that has to wait can say for whom.
+ * A flock on a file under RUN_DIR, on tmpfs, so it can be taken while the
+ * saved bindings sit on a read-only file system. Runs that change drivers or
+ * saved state hold RUN_DIR/lock shared, and each device they move exclusively
+ * (RUN_DIR/dev/BUS-DEVICE, see device-locks.h): runs on different devices go
+ * at once, two on one device take turns. An exclusive holder writes its PID
+ * and command line into the file, so a run that has to wait can say for whom.
  */
 struct vb_lock {
 	int fd; /* -1: not held */
 	const struct vb_roots *roots;
+	const char *name; /* the file under RUN_DIR; NULL: "lock" */
+	bool shared;
 	unsigned timeout_s;
 	/* Told once, before a run starts to wait: who holds the lock (pid 0: unknown). */
 	void (*waiting)(void *data, pid_t pid, const char *cmdline);
@@ -33,7 +38,7 @@ struct vb_lock {
  */
 int vb_lock_take(struct vb_lock *lock, struct vb_error *err);
 
-/* Let it go (for a wait that must not hold up other runs); vb_lock_take takes it again. */
+/* Let it go; vb_lock_take takes it again. */
 void vb_lock_release(struct vb_lock *lock);
 
 /* Who holds the lock now, from what it wrote into the file: 0 when unknown. */

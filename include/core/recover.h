@@ -9,7 +9,7 @@
  * Settling what runs that died half-way left: each note in the journal is
  * finished (a bind that reached its VFIO driver and was saved as asked; an
  * unbind, always: the user gave the device up) or undone (a bind that did
- * not get there), and removed. Called under the lock.
+ * not get there), and removed, each under its device's lock.
  */
 enum vb_recovery_result {
 	VB_RECOVERY_UNTOUCHED,   /* the run died before it changed the device */
@@ -28,5 +28,7 @@ struct vb_recovery {
 	struct vb_error error;
 };
 
-int vb_recover(struct vb_context *ctx, struct vb_recovery **ret, unsigned *ret_n);
+/* mine: the device locks the caller holds (NULL: none); devices other live runs hold are skipped. */
+int vb_recover(struct vb_context *ctx, const struct vb_device_locks *mine,
+	       struct vb_recovery **ret, unsigned *ret_n);
 void vb_recoveries_free(struct vb_recovery *r, unsigned n);

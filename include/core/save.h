@@ -47,12 +47,10 @@ struct vb_forget_job {
 	const char *bus;
 	bool had;                 /* a trusted binding was saved: it is what comes back */
 	struct vb_saved saved;
-	struct vb_sync sync;
 	struct vb_error resave_error;
 };
 /* Read what is saved for the device (forgotten even when untrusted or corrupt); the number of files. */
 unsigned vb_forget_job_init(struct vb_forget_job *job, const struct vb_roots *roots,
 			    const char *bus, const char *device);
+/* The caller syncs the directory once the batch is over (vb_store_sync). */
 void vb_forget_job_attach(struct vb_forget_job *job, struct vb_bind_opts *opts);
-/* Once the unbind is over: wait for the directory's sync. */
-void vb_forget_job_finish(struct vb_forget_job *job);

@@ -92,7 +92,10 @@ void vb_store_save_abort(struct vb_store_pending *p);
 /* Remove every saved binding of a device and sync the directory; the number removed. */
 int vb_store_forget_device(const struct vb_roots *roots, const char *bus, const char *device,
 			   struct vb_error *err);
-/* The same, the directory's sync left running in sync (vb_sync_wait it) when any went. */
+/*
+ * The same, the directory's sync left running in sync (vb_sync_wait it) when
+ * any went; sync NULL: the caller syncs (vb_store_sync), once for a batch.
+ */
 int vb_store_forget_device_begin(const struct vb_roots *roots, const char *bus,
 				 const char *device, struct vb_sync *sync, struct vb_error *err);
 
@@ -110,6 +113,9 @@ int vb_store_forget(const struct vb_roots *roots, const char *path, struct vb_er
 /* Every saved binding's file, sorted (devices and rules of every bus). */
 int vb_store_list(const struct vb_roots *roots, char ***ret_paths, unsigned *ret_n);
 void vb_store_list_free(char **paths, unsigned n);
+
+/* fsync the directory of the saved bindings: what a batch saved or removed lasts. */
+int vb_store_sync(const struct vb_roots *roots);
 
 /* How many saved bindings' files this process has written anew or removed so far. */
 unsigned vb_store_changes(void);

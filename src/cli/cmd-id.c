@@ -2,12 +2,12 @@
 #include <stdio.h>
 
 #include "dir.h"
-#include "cmd.h"
+#include "batch.h"
 #include "store.h"
 
 /* The names of present devices with vendor:device id. */
-static unsigned for_each_with_id(struct cmd_run *run, const char *id,
-				 void (*fn)(struct cmd_run *run, const char *name))
+static unsigned for_each_with_id(struct cmd_run *run, struct cmd_batch *b, const char *id,
+				 void (*fn)(struct cmd_run *run, struct cmd_batch *b, const char *name))
 {
 	const struct cmd_opts *o = run->opts;
 	char **names = NULL;
@@ -22,19 +22,33 @@ static unsigned for_each_with_id(struct cmd_run *run, const char *id,
 		    !vb_device_has_id(dev, id))
 			continue;
 		hits++;
-		fn(run, names[i]);
+		fn(run, b, names[i]);
 	}
 	vb_strv_free(names, n);
 	return hits;
 }
 
-static void bind_now(struct cmd_run *run, const char *name)
+static void bind_now(struct cmd_run *run, struct cmd_batch *b, const char *name)
 {
-	cmd_bind_one(run, name, run->opts->driver, false);
+	struct cmd_task *t = cmd_batch_add(b, CMD_TASK_BIND, name, run->opts->bus);
+
+	if (t)
+		t->driver = run->opts->driver;
+}
+
+static void fail(struct cmd_batch *b, const char *id, const struct vb_error *err)
+{
+	struct cmd_task *t = cmd_batch_add(b, CMD_TASK_SAY, id, NULL);
+
+	if (t) {
+		t->error = true;
+		t->out.error = *err;
+	}
 }
 
 int cmd_bind_ids(struct vb_context *ctx, const struct cmd_opts *o)
 {
+	struct cmd_batch b = { 0 };
 	struct cmd_run run;
 
 	cmd_run_init(&run, ctx, o);
@@ -53,19 +67,19 @@ int cmd_bind_ids(struct vb_context *ctx, const struct cmd_opts *o)
 		 */
 		if (!o->no_save && !o->dry_run &&
 		    (vb_store_check_writable(&ctx->roots, &err) < 0 || vb_store_save(&ctx->roots, &rule, &err) < 0)) {
-			cmd_print_error(id, &err);
-			run.rc = EXIT_FAILURE;
+			fail(&b, id, &err);
 			continue;
 		}
-		if (for_each_with_id(&run, id, bind_now) == 0 && !o->quiet && !o->json)
-			printf("%s: no such device now%s\n", id,
-			       o->no_save || o->dry_run ? "" : "; saved, it is bound when one appears");
+		if (for_each_with_id(&run, &b, id, bind_now) == 0)
+			cmd_batch_say(&b, id, false, "no such device now%s",
+				      o->no_save || o->dry_run ? "" : "; saved, it is bound when one appears");
 	}
+	cmd_batch_run(&run, &b);
 	return cmd_run_finish(&run);
 }
 
 /* A device saved by its own address keeps that binding when a rule goes. */
-static void unbind_unless_saved(struct cmd_run *run, const char *name)
+static void unbind_unless_saved(struct cmd_run *run, struct cmd_batch *b, const char *name)
 {
 	char **files;
 	unsigned n = 0;
@@ -73,16 +87,16 @@ static void unbind_unless_saved(struct cmd_run *run, const char *name)
 	if (vb_store_device_files(&run->ctx->roots, run->opts->bus->name, name, &files, &n) == 0)
 		vb_store_list_free(files, n);
 	if (n > 0) {
-		if (!run->opts->quiet && !run->opts->json)
-			printf("%s: kept: it is saved by its address too ('vfio-bind --unbind %s' gives it back)\n",
-			       name, name);
+		cmd_batch_say(b, name, false, "kept: it is saved by its address too ('vfio-bind --unbind %s' gives it back)",
+			      name);
 		return;
 	}
-	cmd_unbind_one(run, name);
+	cmd_batch_add(b, CMD_TASK_UNBIND, name, run->opts->bus);
 }
 
 int cmd_unbind_ids(struct vb_context *ctx, const struct cmd_opts *o)
 {
+	struct cmd_batch b = { 0 };
 	struct cmd_run run;
 
 	cmd_run_init(&run, ctx, o);
@@ -91,12 +105,12 @@ int cmd_unbind_ids(struct vb_context *ctx, const struct cmd_opts *o)
 		struct vb_error err = { 0 };
 
 		if (!o->dry_run && vb_store_forget(&ctx->roots, path, &err) < 0) {
-			cmd_print_error(o->devices[i], &err);
-			run.rc = EXIT_FAILURE;
+			fail(&b, o->devices[i], &err);
 			continue;
 		}
-		if (for_each_with_id(&run, o->devices[i], unbind_unless_saved) == 0 && !o->quiet && !o->json)
-			printf("%s: no such device now; rule removed\n", o->devices[i]);
+		if (for_each_with_id(&run, &b, o->devices[i], unbind_unless_saved) == 0)
+			cmd_batch_say(&b, o->devices[i], false, "no such device now; rule removed");
 	}
+	cmd_batch_run(&run, &b);
 	return cmd_run_finish(&run);
 }

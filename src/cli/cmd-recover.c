@@ -51,14 +51,14 @@ static void report(const struct vb_recovery *r)
 	}
 }
 
-int cmd_recover(struct vb_context *ctx)
+int cmd_recover(struct vb_context *ctx, const struct vb_device_locks *mine)
 {
 	struct vb_recovery *recs;
 	unsigned n;
 	int rc = EXIT_SUCCESS;
 
 	vb_store_drop_stale_temps(&ctx->roots);
-	if (vb_recover(ctx, &recs, &n) < 0) {
+	if (vb_recover(ctx, mine, &recs, &n) < 0) {
 		cmd_error(NULL, "cannot read what interrupted runs left in '%s/txn'", ctx->roots.run_dir);
 		return EXIT_FAILURE;
 	}

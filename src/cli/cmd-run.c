@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cmd.h"
+#include "batch.h"
 #include "resolve.h"
 #include "checks.h"
 #include "group.h"
@@ -25,25 +25,11 @@ static void say_waiting(void *data, const struct vb_device *dev, const struct vb
 				  (int)h[i].pid, h[i].comm, h[i].node);
 }
 
-static void lock_release(void *data)
-{
-	vb_lock_release(data);
-}
-
-/* Taken again after a wait for a holder; the device itself stays this run's (its journal note). */
-static void lock_retake(void *data)
-{
-	struct vb_error err = { 0 };
-
-	if (vb_lock_take(data, &err) < 0)
-		cmd_print_error(NULL, &err);
-}
-
 struct vb_bind_opts cmd_bind_opts(const struct cmd_opts *o)
 {
 	return (struct vb_bind_opts){ .driver = o->driver, .dry_run = o->dry_run, .force = o->force,
-				      .waiting = say_waiting, .lock_release = o->lock ? lock_release : NULL,
-				      .lock_retake = o->lock ? lock_retake : NULL, .lock_data = o->lock };
+				      .waiting = say_waiting, .jobs = o->jobs,
+				      .stop = &cmd_stop_requested };
 }
 
 /* Each step as {action, target, value}. */

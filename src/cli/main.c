@@ -73,8 +73,10 @@ static void say_lock_wait(void *data, pid_t pid, const char *cmdline)
 }
 
 /*
- * Runs that change drivers or saved state take turns (parallel udev workers, a
- * shell), and the first to hold the lock settles what killed runs left.
+ * Runs that change drivers or saved state hold the run lock shared (parallel
+ * udev workers and a shell go at once) and lock each device they move; the
+ * lock files live in RUN_DIR, and taking this one first says whether this
+ * user may change anything at all.
  */
 static int take_lock(struct vb_context *ctx, struct parsed_args *a, struct vb_lock *lock)
 {
@@ -84,8 +86,8 @@ static int take_lock(struct vb_context *ctx, struct parsed_args *a, struct vb_lo
 	if (a->verb == VERB_LIST || a->verb == VERB_UDEV_EXPORT || a->verb == VERB_INITRAMFS_PLAN ||
 	    a->opts.dry_run)
 		return 0;
-	*lock = (struct vb_lock){ .fd = -1, .roots = &ctx->roots, .waiting = say_lock_wait,
-				  .waiting_data = &ctx->roots };
+	*lock = (struct vb_lock){ .fd = -1, .roots = &ctx->roots, .shared = true,
+				  .waiting = say_lock_wait, .waiting_data = &ctx->roots };
 	r = vb_lock_take(lock, &err);
 	if (r == -EACCES || r == -EPERM) {
 		cmd_error(NULL, "changing drivers needs root");
@@ -96,7 +98,6 @@ static int take_lock(struct vb_context *ctx, struct parsed_args *a, struct vb_lo
 		cmd_print_error(NULL, &err);
 		return r;
 	}
-	a->opts.lock = lock;
 	return 0;
 }
 
@@ -158,13 +159,8 @@ static int run(int argc, char *argv[])
 		rc = EXIT_USAGE;
 	else if (take_lock(&ctx, &a, &lock) < 0)
 		rc = EXIT_FAILURE;
-	else {
-		int settled = a.opts.lock ? cmd_recover(&ctx) : EXIT_SUCCESS;
-
+	else
 		rc = run_verb(&ctx, &a);
-		if (rc == EXIT_SUCCESS)
-			rc = settled;
-	}
 	vb_lock_release(&lock);
 	if (vb_store_changes() > 0)
 		cmd_say_initramfs_stale(&ctx, &a.opts);

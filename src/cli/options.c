@@ -3,6 +3,7 @@
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "macro.h"
@@ -31,6 +32,7 @@ static const struct option long_options[] = {
 	{ "force", no_argument, NULL, 'f' },
 	{ "group", no_argument, NULL, 'g' },
 	{ "json", no_argument, NULL, 'j' },
+	{ "jobs", required_argument, NULL, 'J' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "unbind", no_argument, NULL, OPT_UNBIND },
@@ -90,6 +92,8 @@ void options_usage(FILE *f)
 	      "                      gpu, multimedia, usb, crypto, accel, bridge)\n"
 	      "      --initramfs     with --restore: run from the initramfs, recording in /run\n"
 	      "                      each device bound there\n"
+	      "  -J, --jobs=N        move at most N devices at once (default 256; 1: one\n"
+	      "                      after the other)\n"
 	      "  -j, --json          print one JSON document on stdout\n"
 	      "  -q, --quiet         print errors only\n"
 	      "  -v, --verbose       print each step as it is done\n"
@@ -159,7 +163,7 @@ int options_parse(int argc, char *argv[], struct parsed_args *ret)
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":d:nfgjqvhV", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":d:nfgjJ:qvhV", long_options, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			/* The name goes into driver_override: nothing but a plain name may. */
@@ -183,6 +187,18 @@ int options_parse(int argc, char *argv[], struct parsed_args *ret)
 		case 'j':
 			a.opts.json = true;
 			break;
+		case 'J': {
+			char *end;
+			unsigned long n;
+
+			errno = 0;
+			n = strtoul(optarg, &end, 10);
+			if (errno || end == optarg || *end || optarg[0] == '-' || n < 1 || n > VB_JOBS_MAX)
+				return usage_error("--jobs takes a number of devices from 1 to %u, not '%s'",
+						   VB_JOBS_MAX, optarg);
+			a.opts.jobs = (unsigned)n;
+			break;
+		}
 		case 'q':
 			a.opts.quiet = true;
 			break;
@@ -271,6 +287,9 @@ int options_parse(int argc, char *argv[], struct parsed_args *ret)
 		return usage_error("%s", "--group only goes with a bind of DEVICEs");
 	if (a.opts.no_save && a.verb != VERB_BIND)
 		return usage_error("%s", "--no-save only goes with a bind");
+	if (a.opts.jobs && (a.verb == VERB_LIST || a.verb == VERB_UDEV_EXPORT ||
+			    a.verb == VERB_INITRAMFS_PLAN))
+		return usage_error("%s", "--jobs goes with what moves devices (a bind, --unbind, --restore)");
 	if (a.opts.class_kind && a.verb != VERB_LIST)
 		return usage_error("%s", "--class only goes with --list");
 	if (a.opts.initramfs && a.verb != VERB_RESTORE)

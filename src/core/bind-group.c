@@ -5,6 +5,7 @@
 
 #include "bind-group.h"
 #include "group.h"
+#include "pool.h"
 #include "save.h"
 #include "sysfs.h"
 
@@ -35,8 +36,8 @@ static bool has_move(const struct vb_group_moves *m, const char *name)
  * The members of the groups of the devices named, not yet moved. 1 when a
  * device named is in no group: it is then the only entry, failed.
  */
-static int gather(struct vb_context *ctx, const struct vb_bus *bus, char *const *names,
-		  unsigned n_names, struct vb_group_moves *ret)
+int vb_group_gather(struct vb_context *ctx, const struct vb_bus *bus, char *const *names,
+		    unsigned n_names, struct vb_group_moves *ret)
 {
 	for (unsigned i = 0; i < n_names; i++) {
 		struct vb_device *dev = NULL;
@@ -74,6 +75,22 @@ static int gather(struct vb_context *ctx, const struct vb_bus *bus, char *const 
 	return 0;
 }
 
+struct group_pool {
+	struct vb_context *ctx;
+	const struct vb_bind_opts *opts;
+	struct vb_group_moves *m;
+	const bool *ready;
+};
+
+static void move_member(void *data, unsigned i)
+{
+	struct group_pool *gp = data;
+	struct vb_group_move *mv = &gp->m->moves[i];
+
+	if (gp->ready[i])
+		vb_bind_move(gp->ctx, mv->dev, gp->opts, &mv->out);
+}
+
 static void not_moved(struct vb_outcome *out, const char *failed)
 {
 	vb_error_set(&out->error, -ECANCELED,
@@ -81,27 +98,25 @@ static void not_moved(struct vb_outcome *out, const char *failed)
 	out->status = VB_STATUS_FAILED;
 }
 
-int vb_bind_groups(struct vb_context *ctx, const struct vb_bus *bus, char *const *names,
-		   unsigned n_names, const struct vb_bind_opts *opts, bool save,
-		   struct vb_group_moves *ret, struct vb_error *err)
+int vb_bind_groups(struct vb_context *ctx, const struct vb_bus *bus, struct vb_group_moves *gathered,
+		   const struct vb_bind_opts *opts, bool save, struct vb_error *err)
 {
-	struct vb_group_moves m = { 0 };
+	struct vb_group_moves m = *gathered;
 	const char *failed = NULL;
 	unsigned done = 0;
-	bool *had = NULL;
+	bool *had = NULL, *ready = NULL;
 	int r;
 
 	save = save && !opts->dry_run;
 	/* Saving is checked first: a group that cannot be saved is not moved at all. */
 	if (save && (r = vb_store_check_writable(&ctx->roots, err)) < 0)
 		return r;
-	r = gather(ctx, bus, names, n_names, &m);
-	if (r > 0) {
-		*ret = m;
+	/* A device in no group is the only entry, failed already. */
+	if (m.n == 1 && m.moves[0].out.status == VB_STATUS_FAILED)
 		return 0;
-	}
-	if (r < 0 || !(had = calloc(m.n ? m.n : 1, sizeof(*had)))) {
-		vb_group_moves_clear(&m);
+	if (!(had = calloc(m.n ? m.n : 1, sizeof(*had))) ||
+	    !(ready = calloc(m.n ? m.n : 1, sizeof(*ready)))) {
+		free(had);
 		return vb_error_set(err, -ENOMEM, "out of memory");
 	}
 	/* What was saved before this run stays saved whatever happens to the group. */
@@ -113,15 +128,30 @@ int vb_bind_groups(struct vb_context *ctx, const struct vb_bus *bus, char *const
 			vb_store_list_free(files, nf);
 		had[i] = nf > 0;
 	}
+	/* Every member decided (and its module loaded) before any moves: a refusal moves none. */
 	for (unsigned i = 0; i < m.n && !failed; i++, done++) {
 		struct vb_group_move *mv = &m.moves[i];
 
 		if (vb_device_open(&ctx->roots, bus, mv->name, &mv->dev, &mv->out.error) < 0)
 			mv->out.status = VB_STATUS_FAILED;
 		else
-			vb_bind(ctx, mv->dev, opts, &mv->out);
-		if (mv->out.status == VB_STATUS_FAILED)
+			ready[i] = vb_bind_prepare(ctx, mv->dev, opts, &mv->out);
+		if (mv->out.status == VB_STATUS_FAILED && !ready[i])
 			failed = mv->name;
+	}
+	if (!failed) {
+		struct group_pool gp = { ctx, opts, &m, ready };
+		unsigned started = vb_pool_run(m.n, opts->jobs ? opts->jobs : VB_POOL_JOBS_DEFAULT,
+					       move_member, &gp, opts->stop);
+
+		for (unsigned i = 0; i < m.n && !failed; i++)
+			if (m.moves[i].out.status == VB_STATUS_FAILED || i >= started)
+				failed = m.moves[i].name;
+		/* Stopped part-way: the group moves as one, so the moved go back. */
+		for (unsigned i = started; i < m.n; i++) {
+			vb_error_set(&m.moves[i].out.error, -EINTR, "not moved: interrupted before it was started");
+			m.moves[i].out.status = VB_STATUS_FAILED;
+		}
 	}
 	/* Saved only once every member is there; a failure takes back only this run's saves. */
 	for (unsigned i = 0; !failed && save && i < done; i++) {
@@ -140,7 +170,7 @@ int vb_bind_groups(struct vb_context *ctx, const struct vb_bus *bus, char *const
 	}
 	/* Viability as the group stands now that every member has moved. */
 	for (unsigned i = 0; !failed && i < done; i++)
-		vb_outcome_group_viability(ctx, m.moves[i].dev, &m.moves[i].out);
+		vb_outcome_group_viability(ctx, m.moves[i].dev, &m.moves[i].out, NULL, 0);
 	for (unsigned i = 0; failed && i < done; i++) {
 		struct vb_group_move *mv = &m.moves[i];
 
@@ -158,7 +188,8 @@ int vb_bind_groups(struct vb_context *ctx, const struct vb_bus *bus, char *const
 	for (unsigned i = done; failed && i < m.n; i++)
 		not_moved(&m.moves[i].out, failed);
 	free(had);
-	*ret = m;
+	free(ready);
+	*gathered = m;
 	return 0;
 }
 

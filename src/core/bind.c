@@ -349,13 +349,13 @@ static int device_gone(const struct vb_device *dev, struct vb_outcome *out, int 
 }
 
 void vb_outcome_group_viability(struct vb_context *ctx, const struct vb_device *dev,
-				struct vb_outcome *out)
+				struct vb_outcome *out, char *const *going, unsigned n_going)
 {
 	vb_group_members_free(out->group_blockers, out->n_group_blockers);
 	out->group_blockers = NULL;
 	out->n_group_blockers = 0;
-	vb_group_viability(&ctx->roots, dev, &out->group_viable, &out->group_blockers,
-			   &out->n_group_blockers);
+	vb_group_viability(&ctx->roots, dev, going, n_going, &out->group_viable,
+			   &out->group_blockers, &out->n_group_blockers);
 }
 
 static int already_there(const struct vb_device *dev, const struct vb_bind_opts *opts,
@@ -374,12 +374,12 @@ static int already_there(const struct vb_device *dev, const struct vb_bind_opts 
  * naming who, unless forced; then say who we wait for before blocking.
  */
 static int check_holders(struct vb_context *ctx, const struct vb_device *dev,
-			 const struct vb_bind_opts *opts, struct vb_outcome *out, bool *ret_held)
+			 const struct vb_bind_opts *opts, struct vb_outcome *out)
 {
 	struct vb_holder *h = NULL;
 	unsigned n = 0;
 
-	*ret_held = false;
+	out->held = false;
 	if (vb_vfio_holders(&ctx->roots, dev, &h, &n) < 0 || n == 0)
 		return 0;
 	if (!opts->force) {
@@ -391,22 +391,9 @@ static int check_holders(struct vb_context *ctx, const struct vb_device *dev,
 	if (opts->waiting)
 		opts->waiting(opts->waiting_data, dev, h, n);
 	for (unsigned i = 0; i < n; i++)
-		*ret_held |= h[i].device;
+		out->held |= h[i].device;
 	free(h);
 	return 0;
-}
-
-/* The unbind write of a device a process holds blocks until it lets go: not under the lock. */
-static int unbind_write(const struct vb_bind_opts *opts, const struct vb_step *step, bool held)
-{
-	int r;
-
-	if (held && opts->lock_release)
-		opts->lock_release(opts->lock_data);
-	r = vb_write_attr(step->target, step->value);
-	if (held && opts->lock_retake)
-		opts->lock_retake(opts->lock_data);
-	return r;
 }
 
 /* The note that lets the next run finish or undo this one if it is killed half-way. */
@@ -504,13 +491,12 @@ static int run_end(const struct vb_bind_opts *opts, struct vb_journal *j, int r)
 }
 
 static int move(struct vb_context *ctx, struct vb_device *dev, const struct vb_bind_opts *opts,
-		struct vb_outcome *out, bool held);
+		struct vb_outcome *out);
 
-static int bind_device(struct vb_context *ctx, struct vb_device *dev, const struct vb_bind_opts *opts,
-		       struct vb_outcome *out)
+/* 1: to be moved; 0 or negative: out says how it ended. */
+static int bind_prepare(struct vb_context *ctx, struct vb_device *dev, const struct vb_bind_opts *opts,
+			struct vb_outcome *out)
 {
-	struct vb_journal journal = VB_JOURNAL_INIT;
-	bool held = false;
 	int r;
 
 	r = remember_start(dev, out);
@@ -539,11 +525,11 @@ static int bind_device(struct vb_context *ctx, struct vb_device *dev, const stru
 		if (r < 0)
 			return fail(out, r);
 	}
-	vb_outcome_group_viability(ctx, dev, out);
 	r = plan(ctx, dev, out->vfio_driver, out);
 	if (r < 0)
 		return fail(out, r);
 	if (opts->dry_run) {
+		vb_outcome_group_viability(ctx, dev, out, NULL, 0);
 		out->status = VB_STATUS_DRY_RUN;
 		return 0;
 	}
@@ -560,29 +546,47 @@ static int bind_device(struct vb_context *ctx, struct vb_device *dev, const stru
 		return already_there(dev, opts, out);
 	/* From one VFIO driver to another: that unbind waits for whoever holds it. */
 	if (vb_driver_is_vfio(dev->driver)) {
-		r = check_holders(ctx, dev, opts, out, &held);
+		r = check_holders(ctx, dev, opts, out);
 		if (r < 0)
 			return fail(out, r);
 	}
-	r = journal_begin(ctx, dev, VB_JOURNAL_BIND, opts, out, &journal);
-	if (r < 0)
-		return fail(out, r);
-	r = run_prepare(dev, opts, out, &journal);
-	if (r < 0)
-		return r;
-	return run_end(opts, &journal, move(ctx, dev, opts, out, held));
+	return 1;
+}
+
+bool vb_bind_prepare(struct vb_context *ctx, struct vb_device *dev,
+		     const struct vb_bind_opts *opts, struct vb_outcome *out)
+{
+	/* What happened is in out: the status, and the error when it failed. */
+	return bind_prepare(ctx, dev, opts, out) > 0;
+}
+
+void vb_bind_move(struct vb_context *ctx, struct vb_device *dev, const struct vb_bind_opts *opts,
+		  struct vb_outcome *out)
+{
+	struct vb_journal journal = VB_JOURNAL_INIT;
+
+	if (journal_begin(ctx, dev, VB_JOURNAL_BIND, opts, out, &journal) < 0) {
+		fail(out, -EIO);
+		return;
+	}
+	if (run_prepare(dev, opts, out, &journal) < 0)
+		return;
+	run_end(opts, &journal, move(ctx, dev, opts, out));
 }
 
 void vb_bind(struct vb_context *ctx, struct vb_device *dev, const struct vb_bind_opts *opts,
 	     struct vb_outcome *out)
 {
-	/* What happened is in out: the status, and the error when it failed. */
-	(void)bind_device(ctx, dev, opts, out);
+	if (!vb_bind_prepare(ctx, dev, opts, out))
+		return;
+	vb_bind_move(ctx, dev, opts, out);
+	if (out->status == VB_STATUS_BOUND)
+		vb_outcome_group_viability(ctx, dev, out, NULL, 0);
 }
 
 /* The plan's writes, the check, and the commit; rolled back on failure. */
 static int move(struct vb_context *ctx, struct vb_device *dev, const struct vb_bind_opts *opts,
-		struct vb_outcome *out, bool held)
+		struct vb_outcome *out)
 {
 	int r;
 
@@ -599,7 +603,8 @@ static int move(struct vb_context *ctx, struct vb_device *dev, const struct vb_b
 			}
 			break;
 		case VB_STEP_UNBIND:
-			r = unbind_write(opts, s, held);
+			/* Blocks until a holder lets go (out->held): only this device waits. */
+			r = vb_write_attr(s->target, s->value);
 			if (r < 0) {
 				vb_error_set_sys(&out->error, r, "cannot unbind '%s'", dev->driver);
 				out->rolled_back = roll_back(ctx, dev, out);
@@ -641,7 +646,7 @@ static int move(struct vb_context *ctx, struct vb_device *dev, const struct vb_b
 
 /* The writes of an unbind and the check that a host driver took the device back. */
 static int hand_back(struct vb_context *ctx, struct vb_device *dev, const struct vb_bind_opts *opts,
-		     struct vb_outcome *out, bool on_vfio, bool held)
+		     struct vb_outcome *out, bool on_vfio)
 {
 	struct vb_resolver *res;
 	int host_modules = 0;
@@ -655,7 +660,7 @@ static int hand_back(struct vb_context *ctx, struct vb_device *dev, const struct
 	if (on_vfio) {
 		r = add_step(out, VB_STEP_UNBIND, attr_path(dev, "driver/unbind"), dev->name);
 		if (r == 0 && !opts->dry_run)
-			r = unbind_write(opts, &out->steps[out->n_steps - 1], held);
+			r = vb_write_attr(out->steps[out->n_steps - 1].target, dev->name);
 		if (r < 0) {
 			vb_error_set_sys(&out->error, r, "cannot unbind '%s'", dev->driver);
 			out->rolled_back = roll_back(ctx, dev, out);
@@ -676,8 +681,11 @@ static int hand_back(struct vb_context *ctx, struct vb_device *dev, const struct
 	 * device went to VFIO at boot). Load what matches, as udev would, and
 	 * probe again; libkmod is opened only here.
 	 */
-	if (!dev->driver && dev->modalias && vb_context_resolver(ctx, &res, NULL) == 0) {
-		host_modules = vb_load_host_modules(res, dev->modalias, NULL);
+	if (!dev->driver && dev->modalias) {
+		pthread_mutex_lock(&ctx->resolver_lock);
+		if (vb_context_resolver(ctx, &res, NULL) == 0)
+			host_modules = vb_load_host_modules(res, dev->modalias, NULL);
+		pthread_mutex_unlock(&ctx->resolver_lock);
 		if (host_modules > 0) {
 			(void)step_write(out, false, VB_STEP_PROBE, bus_path(ctx, dev, "drivers_probe"), dev->name);
 			r = vb_device_refresh(dev);
@@ -696,48 +704,69 @@ static int hand_back(struct vb_context *ctx, struct vb_device *dev, const struct
 	return 0;
 }
 
-static int unbind_device(struct vb_context *ctx, struct vb_device *dev,
-			 const struct vb_bind_opts *opts, struct vb_outcome *out)
+/* 1: to be handed back; 0 or negative: out says how it ended. */
+static int unbind_prepare(struct vb_context *ctx, struct vb_device *dev,
+			  const struct vb_bind_opts *opts, struct vb_outcome *out)
 {
-	struct vb_journal journal = VB_JOURNAL_INIT;
 	bool on_vfio = vb_driver_is_vfio(dev->driver);
 	/* On a host driver with no override: nothing of ours to undo on the device. */
 	bool nothing = !on_vfio && !dev->override && dev->driver;
-	bool real = !opts->dry_run;
-	bool held = false;
 	int r;
 
 	out->unbind = true;
 	r = remember_start(dev, out);
 	if (r < 0)
 		return fail(out, r);
-	if (on_vfio && real) {
-		r = check_holders(ctx, dev, opts, out, &held);
+	if (opts->dry_run) {
+		if (nothing) {
+			out->status = VB_STATUS_NOT_BOUND;
+			return 0;
+		}
+		return hand_back(ctx, dev, opts, out, on_vfio);
+	}
+	if (on_vfio) {
+		r = check_holders(ctx, dev, opts, out);
 		if (r < 0)
 			return fail(out, r);
 	}
-	if (!nothing && real) {
+	if (!nothing) {
 		r = need_write_access(dev, &out->error);
-		if (r == 0)
-			r = journal_begin(ctx, dev, VB_JOURNAL_UNBIND, opts, out, &journal);
 		if (r < 0)
 			return fail(out, r);
 	}
-	if (real) {
-		r = run_prepare(dev, opts, out, &journal);
-		if (r < 0)
-			return r;
+	return 1;
+}
+
+bool vb_unbind_prepare(struct vb_context *ctx, struct vb_device *dev,
+		       const struct vb_bind_opts *opts, struct vb_outcome *out)
+{
+	return unbind_prepare(ctx, dev, opts, out) > 0;
+}
+
+void vb_unbind_move(struct vb_context *ctx, struct vb_device *dev,
+		    const struct vb_bind_opts *opts, struct vb_outcome *out)
+{
+	struct vb_journal journal = VB_JOURNAL_INIT;
+	bool on_vfio = vb_driver_is_vfio(out->old_driver);
+	bool nothing = !on_vfio && !out->old_override && out->old_driver;
+
+	if (!nothing && journal_begin(ctx, dev, VB_JOURNAL_UNBIND, opts, out, &journal) < 0) {
+		fail(out, -EIO);
+		return;
 	}
+	/* The saved binding goes even when the device is already where it belongs. */
+	if (run_prepare(dev, opts, out, &journal) < 0)
+		return;
 	if (nothing) {
 		out->status = VB_STATUS_NOT_BOUND;
-		return 0;
+		return;
 	}
-	r = hand_back(ctx, dev, opts, out, on_vfio, held);
-	return real ? run_end(opts, &journal, r) : r;
+	run_end(opts, &journal, hand_back(ctx, dev, opts, out, on_vfio));
 }
 
 void vb_unbind(struct vb_context *ctx, struct vb_device *dev, const struct vb_bind_opts *opts,
 	       struct vb_outcome *out)
 {
-	(void)unbind_device(ctx, dev, opts, out);
+	if (vb_unbind_prepare(ctx, dev, opts, out))
+		vb_unbind_move(ctx, dev, opts, out);
 }

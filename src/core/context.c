@@ -3,7 +3,7 @@
 
 int vb_context_init(struct vb_context *ctx)
 {
-	*ctx = (struct vb_context){ 0 };
+	*ctx = (struct vb_context){ .resolver_lock = PTHREAD_MUTEX_INITIALIZER };
 	return vb_roots_from_env(&ctx->roots);
 }
 

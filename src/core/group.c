@@ -106,8 +106,17 @@ void vb_group_members_free(struct vb_group_member *members, unsigned n)
 	free(members);
 }
 
+static bool named(char *const *names, unsigned n, const char *name)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (strcmp(names[i], name) == 0)
+			return true;
+	return false;
+}
+
 void vb_group_viability(const struct vb_roots *roots, const struct vb_device *dev,
-			int *ret_viable, struct vb_group_member **ret_blockers, unsigned *ret_n)
+			char *const *going, unsigned n_going, int *ret_viable,
+			struct vb_group_member **ret_blockers, unsigned *ret_n)
 {
 	struct vb_group g;
 	unsigned n = 0;
@@ -116,18 +125,19 @@ void vb_group_viability(const struct vb_roots *roots, const struct vb_device *de
 	*ret_n = 0;
 	if (vb_device_group_read(roots, dev, &g) < 0)
 		return;
-	*ret_viable = vb_group_viable(&g, dev->name);
 	/* The members in the way are moved out of g, which then frees the rest. */
 	for (unsigned i = 0; i < g.n; i++) {
 		struct vb_group_member *m = &g.members[i];
 
-		if (strcmp(m->name, dev->name) != 0 && !vb_driver_keeps_group_viable(m->driver)) {
+		if (strcmp(m->name, dev->name) != 0 && !vb_driver_keeps_group_viable(m->driver) &&
+		    !named(going, n_going, m->name)) {
 			struct vb_group_member tmp = g.members[n];
 
 			g.members[n++] = *m;
 			*m = tmp;
 		}
 	}
+	*ret_viable = n == 0;
 	if (n > 0 && (*ret_blockers = calloc(n, sizeof(**ret_blockers)))) {
 		memcpy(*ret_blockers, g.members, n * sizeof(**ret_blockers));
 		*ret_n = n;

@@ -172,8 +172,8 @@ void vb_journal_end(struct vb_journal *j)
 	*j = (struct vb_journal)VB_JOURNAL_INIT;
 }
 
-int vb_journal_leftovers(const struct vb_roots *roots, struct vb_journal_leftover **ret,
-			 unsigned *ret_n)
+int vb_journal_leftovers(const struct vb_roots *roots, const struct vb_device_locks *mine,
+			 struct vb_journal_leftover **ret, unsigned *ret_n)
 {
 	_cleanup_free_ char *dir = journal_dir(roots);
 	struct vb_journal_leftover *list = NULL;
@@ -193,6 +193,14 @@ int vb_journal_leftovers(const struct vb_roots *roots, struct vb_journal_leftove
 		ssize_t len;
 		int fd;
 
+		/*
+		 * The device first, as every run takes it (the note is named like its
+		 * lock): one a live run holds is that run's to settle.
+		 */
+		l->device_lock = (struct vb_lock)VB_LOCK_INIT;
+		if (!vb_device_locks_hold(mine, names[i]) &&
+		    vb_device_lock_try(roots, names[i], &l->device_lock) < 0)
+			continue;
 		l->journal.path = vb_path("%s/%s", dir, names[i]);
 		fd = l->journal.path ? open(l->journal.path, O_RDWR | O_NOFOLLOW | O_CLOEXEC) : -1;
 		/* A live run's note (locked) is that run's business. */
@@ -200,6 +208,7 @@ int vb_journal_leftovers(const struct vb_roots *roots, struct vb_journal_leftove
 			if (fd >= 0)
 				close(fd);
 			free(l->journal.path);
+			vb_lock_release(&l->device_lock);
 			continue;
 		}
 		l->journal.fd = fd;
@@ -228,6 +237,7 @@ void vb_journal_leftovers_free(struct vb_journal_leftover *l, unsigned n)
 		if (l[i].journal.fd >= 0)
 			close(l[i].journal.fd);
 		free(l[i].journal.path);
+		vb_lock_release(&l[i].device_lock);
 	}
 	free(l);
 }

@@ -1,22 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <sys/time.h>
 #include <time.h>
 
 #include "lock.h"
 #include "sysfs.h"
-
-static void on_alarm(int sig)
-{
-	(void)sig; /* only there to interrupt flock() */
-}
 
 static unsigned timeout_of(const struct vb_lock *lock)
 {
@@ -88,50 +81,57 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Block in flock() until it is ours or the time is up; SIGALRM cuts the wait short. */
-static int wait_for(int fd, unsigned timeout_s)
+static void sleep_ms(unsigned ms)
 {
-	struct sigaction sa = { .sa_handler = on_alarm }, old_sa;
-	struct itimerval tick = { .it_interval = { 0, 200000 }, .it_value = { 0, 200000 } }, off = { 0 };
-	double deadline = now_s() + timeout_s;
-	int r = 0;
+	struct timespec ts = { 0, (long)ms * 1000000L };
 
-	/* No SA_RESTART: flock() must return EINTR so the deadline is looked at. */
-	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGALRM, &sa, &old_sa) < 0)
-		return -errno;
-	setitimer(ITIMER_REAL, &tick, NULL);
-	while (flock(fd, LOCK_EX) < 0) {
-		if (errno != EINTR) {
-			r = -errno;
-			break;
-		}
-		if (now_s() >= deadline) {
-			r = -ETIMEDOUT;
-			break;
-		}
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/*
+ * Try the lock until it is ours or the time is up. Polled, not a blocking
+ * flock() cut short by a timer: a timer signal is the process's, and other
+ * threads of a batch may be moving devices meanwhile.
+ */
+static int wait_for(int fd, int op, unsigned timeout_s)
+{
+	double deadline = now_s() + timeout_s;
+	unsigned ms = 5;
+
+	while (flock(fd, op | LOCK_NB) < 0) {
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			return -errno;
+		if (now_s() >= deadline)
+			return -ETIMEDOUT;
+		sleep_ms(ms);
+		if (ms < 100)
+			ms *= 2;
 	}
-	setitimer(ITIMER_REAL, &off, NULL);
-	sigaction(SIGALRM, &old_sa, NULL);
-	return r;
+	return 0;
 }
 
 int vb_lock_take(struct vb_lock *lock, struct vb_error *err)
 {
-	_cleanup_free_ char *path = vb_path("%s/lock", lock->roots->run_dir);
+	_cleanup_free_ char *path = vb_path("%s/%s", lock->roots->run_dir, lock->name ? lock->name : "lock");
+	_cleanup_free_ char *dir = path ? strdup(path) : NULL;
+	int op = lock->shared ? LOCK_SH : LOCK_EX;
 	unsigned timeout_s = timeout_of(lock);
 	char cmdline[400];
 	pid_t pid;
 	int fd, r;
 
-	if (!path)
+	if (!dir)
 		return -ENOMEM;
+	*strrchr(dir, '/') = '\0';
 	if (mkdir(lock->roots->run_dir, 0755) < 0 && errno != EEXIST)
 		return vb_error_set_sys(err, -errno, "cannot create '%s'", lock->roots->run_dir);
+	if (strcmp(dir, lock->roots->run_dir) != 0 && mkdir(dir, 0755) < 0 && errno != EEXIST)
+		return vb_error_set_sys(err, -errno, "cannot create '%s'", dir);
 	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return vb_error_set_sys(err, -errno, "cannot open the lock '%s'", path);
-	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+	if (flock(fd, op | LOCK_NB) == 0)
 		goto taken;
 	if (errno != EWOULDBLOCK) {
 		r = -errno;
@@ -141,7 +141,7 @@ int vb_lock_take(struct vb_lock *lock, struct vb_error *err)
 	pid = vb_lock_holder(fd, cmdline, sizeof(cmdline));
 	if (lock->waiting)
 		lock->waiting(lock->waiting_data, pid, cmdline);
-	r = wait_for(fd, timeout_s);
+	r = wait_for(fd, op, timeout_s);
 	if (r < 0) {
 		/* Whoever holds it now: it may have changed hands while we waited. */
 		pid = vb_lock_holder(fd, cmdline, sizeof(cmdline));
@@ -158,7 +158,9 @@ int vb_lock_take(struct vb_lock *lock, struct vb_error *err)
 		return -ETIMEDOUT;
 	}
 taken:
-	write_holder(fd);
+	/* Shared holders are many: only the one who excludes the others says who it is. */
+	if (!lock->shared)
+		write_holder(fd);
 	lock->fd = fd;
 	return 0;
 }

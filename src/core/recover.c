@@ -124,7 +124,8 @@ static void settle(struct vb_context *ctx, struct vb_journal_leftover *l, struct
 	}
 }
 
-int vb_recover(struct vb_context *ctx, struct vb_recovery **ret, unsigned *ret_n)
+int vb_recover(struct vb_context *ctx, const struct vb_device_locks *mine,
+	       struct vb_recovery **ret, unsigned *ret_n)
 {
 	struct vb_journal_leftover *left;
 	struct vb_recovery *recs;
@@ -133,7 +134,7 @@ int vb_recover(struct vb_context *ctx, struct vb_recovery **ret, unsigned *ret_n
 
 	*ret = NULL;
 	*ret_n = 0;
-	r = vb_journal_leftovers(&ctx->roots, &left, &n);
+	r = vb_journal_leftovers(&ctx->roots, mine, &left, &n);
 	if (r < 0 || n == 0) {
 		free(left);
 		return r;

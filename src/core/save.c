@@ -91,7 +91,7 @@ unsigned vb_forget_job_init(struct vb_forget_job *job, const struct vb_roots *ro
 	char **files;
 	unsigned n = 0;
 
-	*job = (struct vb_forget_job){ .roots = roots, .bus = bus, .sync = VB_SYNC_INIT };
+	*job = (struct vb_forget_job){ .roots = roots, .bus = bus };
 	if (vb_store_device_files(roots, bus, device, &files, &n) == 0) {
 		job->had = n > 0 && vb_store_load(roots, files[0], &job->saved, NULL) == 0;
 		vb_store_list_free(files, n);
@@ -103,7 +103,8 @@ static int forget_prepare(void *data, const struct vb_device *dev, const struct 
 			  struct vb_error *err)
 {
 	struct vb_forget_job *job = data;
-	int r = vb_store_forget_device_begin(job->roots, job->bus, dev->name, &job->sync, err);
+	/* The directory is synced once the batch is over (vb_store_sync), not per device. */
+	int r = vb_store_forget_device_begin(job->roots, job->bus, dev->name, NULL, err);
 
 	return r < 0 ? r : 0;
 }
@@ -123,8 +124,3 @@ void vb_forget_job_attach(struct vb_forget_job *job, struct vb_bind_opts *opts)
 	opts->commit_data = job;
 }
 
-void vb_forget_job_finish(struct vb_forget_job *job)
-{
-	if (job->sync.fd >= 0)
-		vb_sync_wait(&job->sync);
-}

@@ -21,7 +21,7 @@ static unsigned store_changes;
 
 unsigned vb_store_changes(void)
 {
-	return store_changes;
+	return __atomic_load_n(&store_changes, __ATOMIC_RELAXED);
 }
 
 int vb_pci_id_canonical(const char *arg, char ret[10])
@@ -207,7 +207,7 @@ int vb_store_device_files(const struct vb_roots *roots, const char *bus, const c
 static int unlink_saved(const char *path, struct vb_error *err)
 {
 	if (unlink(path) == 0)
-		store_changes++;
+		__atomic_add_fetch(&store_changes, 1, __ATOMIC_RELAXED);
 	else if (errno != ENOENT)
 		return vb_error_set_sys(err, -errno, "cannot remove '%s'", path);
 	return 0;
@@ -251,10 +251,18 @@ int vb_store_forget_device_begin(const struct vb_roots *roots, const char *bus,
 		gone += r == 0;
 	}
 	vb_store_list_free(paths, n);
-	/* Even after a failure: what did go must stay gone. */
-	if (gone)
+	/* Even after a failure: what did go must stay gone (a batch syncs once, at its end). */
+	if (gone && sync)
 		sync_dir_start(roots, sync);
 	return r < 0 ? r : (int)n;
+}
+
+int vb_store_sync(const struct vb_roots *roots)
+{
+	struct vb_sync sync = VB_SYNC_INIT;
+
+	sync_dir_start(roots, &sync);
+	return sync.fd >= 0 ? vb_sync_wait(&sync) : -errno;
 }
 
 int vb_store_forget_device(const struct vb_roots *roots, const char *bus, const char *device,
@@ -419,7 +427,7 @@ int vb_store_save_finish(const struct vb_roots *roots, const struct vb_saved *s,
 	}
 	pending_clear(p);
 	if (!same)
-		store_changes++;
+		__atomic_add_fetch(&store_changes, 1, __ATOMIC_RELAXED);
 	/*
 	 * No fsync of the directory: a power cut in the next seconds can lose the
 	 * new name (the device then boots on its host driver, the safe side) but

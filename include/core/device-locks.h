@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <stdbool.h>
+
+#include "lock.h"
+
+/*
+ * The devices one run moves, each locked exclusively
+ * (RUN_DIR/dev/BUS-DEVICE; the files stay, so a lock never changes inode
+ * under a waiter). Taken in sorted order, so two runs that share devices
+ * never hold one each and wait for the other's.
+ */
+struct vb_device_key {
+	const char *bus;
+	const char *device;
+};
+
+struct vb_device_locks {
+	struct vb_lock *locks;
+	char **names; /* "BUS-DEVICE", sorted, each once */
+	unsigned n;
+};
+
+/*
+ * Lock every device of keys (duplicates once). waiting is told, for each
+ * device that another run holds, before this one waits for it (data is
+ * waiting_data; device is "DEVICE"). A device that stays held past the lock
+ * timeout: -ETIMEDOUT, err names the holder and the device, and nothing is
+ * held.
+ */
+int vb_device_locks_take(const struct vb_roots *roots, const struct vb_device_key *keys,
+			 unsigned n, void (*waiting)(void *data, const char *device, pid_t pid,
+						     const char *cmdline),
+			 void *waiting_data, struct vb_device_locks *ret, struct vb_error *err);
+
+/* Whether l (may be NULL) holds the lock of the device whose file is "BUS-DEVICE". */
+bool vb_device_locks_hold(const struct vb_device_locks *l, const char *file);
+
+/* Take the lock of the device whose file is "BUS-DEVICE" if no run holds it: 0, else -EBUSY. */
+int vb_device_lock_try(const struct vb_roots *roots, const char *file, struct vb_lock *ret);
+
+void vb_device_locks_release(struct vb_device_locks *l);
