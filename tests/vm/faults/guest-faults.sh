@@ -375,40 +375,66 @@ state "... e1000e is unchanged" "$E1" e1000e
 kill "$fpid"
 wait "$fpid" 2>/dev/null
 
-# 4b. A slow vfio-bind holds it: each of its writes delayed 3 s.
+# 4a'. Another program holds e1000e's own lock: a run on e1000e waits for it, names no PID.
+mkdir -p "$RUN/dev"
+flock -o "$RUN/dev/pci-$E1" sleep 30 &
+fpid=$!
+usleep 500000
+lt0=$(now_cs)
+VFIO_BIND_LOCK_TIMEOUT=3 timeout "$LIMIT" "$VB" --restore "$E1" >/tmp/l.out 2>/tmp/l.err &
+lpid=$!
+check "with e1000e's lock held, --restore of it says it waits for the run moving it (within 2 s)" \
+	wait_for_text /tmp/l.err "which is moving it" 20
+bg_done "$lpid" "$lt0" /tmp/l.out /tmp/l.err "VFIO_BIND_LOCK_TIMEOUT=3 vfio-bind --restore $E1"
+is "... with VFIO_BIND_LOCK_TIMEOUT=3 it exits 1" 1 echo "$rc"
+check "... saying it gave up on $E1" grep -q "gave up.*$E1" /tmp/l.err
+state "... e1000e is unchanged" "$E1" e1000e
+vb --restore "$VNET"
+is "meanwhile --restore of virtio-net exits 0" 0 echo "$rc"
+check "... without waiting (${ms} ms)" sh -c "! grep -q 'waiting' /tmp/vb.err && [ $ms -lt 3000 ]"
+state "... virtio-net on vfio-pci" "$VNET" vfio-pci vfio-pci
+hand_back "$VNET"
+kill "$fpid"
+wait "$fpid" 2>/dev/null
+
+# 4b. A slow vfio-bind moves e1000e: each of its writes delayed 3 s.
 st0=$(now_cs)
 timeout "$LIMIT" strace -f -o /dev/null -e trace=write -e inject=write:delay_enter=3000000 \
 	"$VB" --no-save "$E1" >/tmp/s.out 2>/tmp/s.err &
 spid=$!
-# The lock is taken when its file names a live vfio-bind.
+# e1000e is taken when its lock file names a live vfio-bind.
 i=0
 holder=
 while [ $i -lt 50 ]; do
-	p=$(cut -d' ' -f1 "$RUN/lock" 2>/dev/null)
+	p=$(cut -d' ' -f1 "$RUN/dev/pci-$E1" 2>/dev/null)
 	if [ -n "$p" ] && [ "$(cat "/proc/$p/comm" 2>/dev/null)" = vfio-bind ]; then holder=$p; break; fi
 	usleep 100000
 	i=$((i + 1))
 done
-check "(a slow vfio-bind --no-save $E1 holds the lock: pid ${holder:-none})" test -n "$holder"
+check "(a slow vfio-bind --no-save $E1 holds e1000e's lock: pid ${holder:-none})" test -n "$holder"
 export VFIO_BIND_LOCK_TIMEOUT=30
 vb --list
 is "meanwhile --list exits 0" 0 echo "$rc"
-check "... without waiting for the lock (${ms} ms)" sh -c "! grep -q 'waiting for the lock' /tmp/vb.err && [ $ms -lt 3000 ]"
+check "... without waiting for the lock (${ms} ms)" sh -c "! grep -q 'waiting' /tmp/vb.err && [ $ms -lt 3000 ]"
+vb --restore "$VNET"
+is "... --restore of virtio-net exits 0" 0 echo "$rc"
+check "... at once, not after the slow run (${ms} ms, no wait said)" \
+	sh -c "! grep -q 'waiting' /tmp/vb.err && [ $ms -lt 3000 ] && kill -0 $spid"
+state "... virtio-net on vfio-pci (restored)" "$VNET" vfio-pci vfio-pci
 rt0=$(now_cs)
-timeout "$LIMIT" "$VB" --restore "$VNET" >/tmp/r.out 2>/tmp/r.err &
+timeout "$LIMIT" "$VB" --restore "$E1" >/tmp/r.out 2>/tmp/r.err &
 rpid=$!
 unset VFIO_BIND_LOCK_TIMEOUT
-wait_for_text /tmp/r.err "waiting for the lock held by PID" 50
+wait_for_text /tmp/r.err "which is moving it" 50
 # "(COMMAND LINE)": argv[0] as it was run, a path or not.
-n=$(sed -n 's/.*waiting for the lock held by PID \([0-9]*\) (\([^ )]*\/\)\{0,1\}vfio-bind[ )].*/\1/p' /tmp/r.err | head -n 1)
-check "--restore of virtio-net says it waits for the lock held by PID ${n:-?} (vfio-bind ...), the slow run" \
+n=$(sed -n 's/.*waiting for PID \([0-9]*\) (\([^ )]*\/\)\{0,1\}vfio-bind[ )].*/\1/p' /tmp/r.err | head -n 1)
+check "--restore of e1000e says it waits for PID ${n:-?} (vfio-bind ...), the slow run, which is moving it" \
 	test -n "$n" -a "$n" = "$holder"
 bg_done "$spid" "$st0" /tmp/s.out /tmp/s.err "strace ... vfio-bind --no-save $E1"
 is "... the slow run exits 0" 0 echo "$rc"
-bg_done "$rpid" "$rt0" /tmp/r.out /tmp/r.err "vfio-bind --restore $VNET"
-is "... then --restore exits 0" 0 echo "$rc"
-state "... e1000e on its variant (the slow run)" "$E1" e1000e-vfio-pci e1000e-vfio-pci
-state "... virtio-net on vfio-pci (restored)" "$VNET" vfio-pci vfio-pci
+bg_done "$rpid" "$rt0" /tmp/r.out /tmp/r.err "vfio-bind --restore $E1"
+is "... then --restore of e1000e exits 0" 0 echo "$rc"
+state "... e1000e on its variant (the slow run, then the saved binding)" "$E1" e1000e-vfio-pci e1000e-vfio-pci
 vb --unbind "$E1" "$VNET"
 check "(both handed back and forgotten)" test -z "$(ls "$CONF")"
 
