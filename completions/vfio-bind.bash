@@ -28,6 +28,10 @@ _vfio_bind()
 		COMPREPLY=($(compgen -W "$(ls /sys/bus 2>/dev/null)" -- "$cur"))
 		return
 		;;
+	-J | --jobs)
+		COMPREPLY=($(compgen -W '1 4 16 64 256' -- "$cur"))
+		return
+		;;
 	--class)
 		COMPREPLY=($(compgen -W 'net storage gpu multimedia usb crypto accel bridge' -- "$cur"))
 		return
@@ -35,7 +39,7 @@ _vfio_bind()
 	esac
 
 	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W '--driver --dry-run --force --group --json --quiet
+		COMPREPLY=($(compgen -W '--driver --dry-run --force --group --jobs --json --quiet
 			--verbose --unbind --restore --list --no-save --id --platform --bus --class --udev-export --initramfs --initramfs-plan
 			--help --version' -- "$cur"))
 		return
