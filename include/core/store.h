@@ -117,6 +117,9 @@ void vb_store_list_free(char **paths, unsigned n);
 /* fsync the directory of the saved bindings: what a batch saved or removed lasts. */
 int vb_store_sync(const struct vb_roots *roots);
 
+/* How many of those were removals (a batch syncs the directory once when there were). */
+unsigned vb_store_removals(void);
+
 /* How many saved bindings' files this process has written anew or removed so far. */
 unsigned vb_store_changes(void);
 

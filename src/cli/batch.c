@@ -336,7 +336,7 @@ void cmd_batch_run(struct cmd_run *run, struct cmd_batch *b)
 {
 	struct vb_device_key *keys = calloc(b->n ? b->n : 1, sizeof(*keys));
 	unsigned *order = calloc(b->n ? b->n : 1, sizeof(*order));
-	unsigned changes = vb_store_changes(), n_keys = 0, waves = 0;
+	unsigned removals = vb_store_removals(), n_keys = 0, waves = 0;
 	struct vb_device_locks locks;
 	struct sigaction old[3];
 
@@ -365,8 +365,12 @@ void cmd_batch_run(struct cmd_run *run, struct cmd_batch *b)
 	for (unsigned w = 0; w < waves; w++)
 		run_wave(run, b, w, order);
 	cmd_stop_release(old);
-	/* Every removal and new saved binding of the batch lasts: one sync of the directory. */
-	if (vb_store_changes() != changes && vb_store_sync(&run->ctx->roots) < 0)
+	/*
+	 * What the batch forgot stays forgotten: one sync of the directory (a lost
+	 * removal would take a device from its host driver again at boot; a lost
+	 * new binding only leaves it on the host, so saves are not synced).
+	 */
+	if (vb_store_removals() != removals && vb_store_sync(&run->ctx->roots) < 0)
 		cmd_error(NULL, "cannot sync '%s': the changed saved bindings may not survive a power cut",
 			  run->ctx->roots.config_dir);
 	/* Viability where the batch has put every device. */

@@ -54,8 +54,6 @@ int cmd_bind_group(struct vb_context *ctx, const struct cmd_opts *o)
 		run.rc = EXIT_FAILURE;
 		goto out;
 	}
-	if (!o->dry_run && !o->no_save)
-		(void)vb_store_sync(&ctx->roots);
 	for (unsigned i = 0; i < m.n; i++)
 		cmd_run_report(&run, m.moves[i].name, m.moves[i].dev, &m.moves[i].out, NULL);
 out:

@@ -17,7 +17,12 @@
 #define STORE_FILE_MAX 4096
 
 /* Entries this process wrote anew or removed: what makes the initramfs's copy stale. */
-static unsigned store_changes;
+static unsigned store_changes, store_removals;
+
+unsigned vb_store_removals(void)
+{
+	return __atomic_load_n(&store_removals, __ATOMIC_RELAXED);
+}
 
 unsigned vb_store_changes(void)
 {
@@ -206,8 +211,10 @@ int vb_store_device_files(const struct vb_roots *roots, const char *bus, const c
 
 static int unlink_saved(const char *path, struct vb_error *err)
 {
-	if (unlink(path) == 0)
+	if (unlink(path) == 0) {
 		__atomic_add_fetch(&store_changes, 1, __ATOMIC_RELAXED);
+		__atomic_add_fetch(&store_removals, 1, __ATOMIC_RELAXED);
+	}
 	else if (errno != ENOENT)
 		return vb_error_set_sys(err, -errno, "cannot remove '%s'", path);
 	return 0;
