@@ -1,0 +1,279 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Runs inside the batch guest (see ./machine): vfio-bind on a batch of slow devices,
+# QEMU's edu devices on the test host driver vb_slow, whose probe and remove each
+# sleep delay_ms (200 ms here). Every test asserts on the state the devices end in
+# (driver links, driver_override, the saved files) and on what vfio-bind reports;
+# none on time but one loose bound, marked below as the proof of concurrency.
+#   1  all edu devices bound to vfio-pci in one call, and handed back in one call
+#   2  the wall time of one call with the default jobs and with --jobs 1 (TAP
+#      comments), and how many probes and removes vb_slow saw in flight at once
+#   3  one hand-back failing (vb_slow's fail_probe) while all are handed back: only
+#      that device is reported failed, every other is on vb_slow, and the failed one
+#      is where vfio-bind says it is
+#   4  the arguments in a shuffled order: the text output's device column and the
+#      --json array follow the arguments
+#   5  the other batches: --id, --restore, --group
+# Until vfio-bind has --jobs, the --jobs parts are reported as skipped.
+
+# shellcheck source=../guest-lib.sh
+. /guest-lib.sh
+
+# A serial call on 64 devices at 200 ms a probe or remove takes over 13 s of sleep
+# alone; TCG adds vfio-bind's and the kernel's own work.
+LIMIT=600
+DELAY=200
+CONF=/etc/vfio-bind.d
+P=/sys/module/vb_slow/parameters
+EDU_ID=1234:11e8
+
+VB=$(command -v vfio-bind) || { not_ok "vfio-bind is installed in the guest"; finish; exit; }
+modprobe vb_slow delay_ms=0 || { not_ok "vb_slow loads"; finish; exit; }
+mkdir -p "$CONF"
+
+EDU=
+for dev in "$PCI"/devices/*; do
+	[ "$(cat "$dev/vendor"):$(cat "$dev/device")" = 0x1234:0x11e8 ] && EDU="$EDU ${dev##*/}"
+done
+EDU=${EDU# }
+N=$(echo "$EDU" | wc -w)
+check "at least 16 edu devices (1234:11e8): $N" test "$N" -ge 16
+[ "$N" -gt 0 ] || { finish; exit; }
+diag "edu devices: $(echo "$EDU" | cut -d' ' -f1) to $(echo "$EDU" | tr ' ' '\n' | tail -n 1)"
+
+if "$VB" --help 2>&1 | grep -q -- --jobs; then JOBS=yes; else JOBS=no; fi
+diag "vfio-bind --jobs: $JOBS"
+# skipped DESCRIPTION: a test that needs --jobs, while vfio-bind has none.
+skipped() { ok "$1 # SKIP vfio-bind has no --jobs yet"; }
+
+# all_on DESCRIPTION DRIVER OVERRIDE [EXCEPT]: every edu device (but EXCEPT) is on
+# DRIVER with that driver_override; names the ones that are not.
+all_on() {
+	_bad=
+	for d in $EDU; do
+		[ "$d" = "${4:-}" ] && continue
+		on "$d" "$2" "$3" || _bad="$_bad $d"
+	done
+	if [ -z "$_bad" ]; then
+		ok "$1"
+	else
+		not_ok "$1"
+		diag "  not on $2 with override $3:"
+		# shellcheck disable=SC2086 # a list of names
+		show_state $_bad
+	fi
+}
+nothing_saved() { [ -z "$(ls -A "$CONF")" ]; }
+# The counters of vb_slow, reset before a call.
+reset_counters() { for c in max_in_flight probes removes; do echo 0 >"$P/$c"; done; }
+max_in_flight() { cat "$P/max_in_flight"; }
+probes() { cat "$P/probes"; }
+removes() { cat "$P/removes"; }
+# The last vb's --json: one line a record, "DEVICE STATUS DRIVER OVERRIDE" (null for
+# none). Records start with "bus"; the steps inside them have no "device" key.
+records() {
+	flat | sed 's/{"bus":/\n{"bus":/g' | grep '^{"bus":' | sed -E \
+		-e 's/.*"device":"([^"]*)".*"status":"([^"]*)".*"driver":(null|"[^"]*").*"driver_override":(null|"[^"]*").*/\1 \2 \3 \4/' \
+		-e 's/"//g'
+}
+# The device column of the last vb's text output, and of its --json, as one line.
+column() { printf '%s\n' "$out" | sed -n 's/^\([0-9a-f]\{4\}:[0-9a-f:.]*\): .*/\1/p' | words; }
+json_column() { records | cut -d' ' -f1 | words; }
+words() { tr '\n' ' ' | sed 's/ *$//'; }
+lines() { printf '%s\n' "$@" | tr ' ' '\n' | grep -v '^$'; }
+
+all_on "all $N start on vb_slow, no override" vb_slow "(null)"
+for d in $EDU; do group_of "$d" || echo "none:$d"; done | sort | uniq -d >/tmp/shared
+check "each is an IOMMU group of its own" test ! -s /tmp/shared
+echo "$DELAY" >"$P/delay_ms"
+is "vb_slow's probe and remove take $DELAY ms now (delay_ms)" "$DELAY" cat "$P/delay_ms"
+
+# ---------------------------------------------------------------------------------
+# 1. All of them in one call, there and back
+# ---------------------------------------------------------------------------------
+reset_counters
+# shellcheck disable=SC2086 # the devices, one argument each
+vb $EDU
+is "binding all $N in one call exits 0" 0 echo "$rc"
+all_on "... all are on vfio-pci, driver_override vfio-pci" vfio-pci vfio-pci
+is "... each was saved" "$N" sh -c "ls '$CONF' | grep -c '^pci-'"
+is "... vb_slow's remove ran once for each" "$N" removes
+is "... and its probe never" 0 probes
+t_bind1=$ms
+
+reset_counters
+# shellcheck disable=SC2086
+vb --unbind $EDU
+is "handing all $N back in one call exits 0" 0 echo "$rc"
+all_on "... all are on vb_slow, no override" vb_slow "(null)"
+is "... vb_slow's probe ran once for each" "$N" probes
+is "... and its remove never" 0 removes
+check "... nothing is saved any more" nothing_saved
+t_unbind1=$ms
+diag "first batch of $N (modules loaded on the way): bind $t_bind1 ms, hand back $t_unbind1 ms"
+
+# ---------------------------------------------------------------------------------
+# 2. THE PROOF OF CONCURRENCY: one call with the default jobs against --jobs 1
+# ---------------------------------------------------------------------------------
+# Each device's move sleeps $DELAY ms in vb_slow (its remove on the way to vfio-pci,
+# its probe on the way back), so one after the other a call takes at least N times
+# that; with the default jobs (far more than N) the devices' sleeps overlap and a call
+# takes about one. The figures are printed, not asserted, but for one loose bound: with
+# 16 devices or more, a call with the default jobs takes less than half of N * delay.
+# How many of vb_slow's probes and removes were sleeping at once says the same without
+# a clock: more than one with the default jobs, exactly one with --jobs 1.
+serial_ms=$((N * DELAY))
+# timed DESCRIPTION OPTION...: one call on every device there (bind, ARGS) and back
+# (--unbind ARGS); checks and returns their wall times and vb_slow's high-water mark in
+# t_there, t_back, max_there, max_back.
+timed() {
+	_what=$1
+	shift
+	reset_counters
+	# shellcheck disable=SC2086
+	vb "$@" $EDU
+	is "$_what: binding all $N exits 0" 0 echo "$rc"
+	all_on "... all are on vfio-pci" vfio-pci vfio-pci
+	t_there=$ms max_there=$(max_in_flight)
+	reset_counters
+	# shellcheck disable=SC2086
+	vb --unbind "$@" $EDU
+	is "$_what: handing all $N back exits 0" 0 echo "$rc"
+	all_on "... all are on vb_slow, no override" vb_slow "(null)"
+	t_back=$ms max_back=$(max_in_flight)
+}
+
+if [ "$JOBS" = yes ]; then
+	timed "default jobs"
+	t_def_there=$t_there t_def_back=$t_back max_def_there=$max_there max_def_back=$max_back
+	timed "--jobs 1" --jobs 1
+	diag "FIGURES: $N devices, $DELAY ms a probe or remove (one after the other: $serial_ms ms of sleep)"
+	diag "FIGURES:   bind:      default jobs $t_def_there ms, --jobs 1 $t_there ms"
+	diag "FIGURES:   hand back: default jobs $t_def_back ms, --jobs 1 $t_back ms"
+	diag "FIGURES:   most probes and removes in flight at once: default jobs $max_def_there and $max_def_back, --jobs 1 $max_there and $max_back"
+	check "with the default jobs, vb_slow's removes overlapped (up to $max_def_there at once)" \
+		test "$max_def_there" -gt 1
+	check "... and its probes ($max_def_back at once)" test "$max_def_back" -gt 1
+	check "with --jobs 1, one remove and one probe at a time ($max_there, $max_back)" \
+		test "$max_there" -eq 1 -a "$max_back" -eq 1
+	if [ "$N" -ge 16 ]; then
+		check "with the default jobs a bind of $N takes under half of $N x $DELAY ms ($t_def_there ms < $((serial_ms / 2)))" \
+			test "$t_def_there" -lt $((serial_ms / 2))
+		check "... and so does the hand-back ($t_def_back ms)" test "$t_def_back" -lt $((serial_ms / 2))
+	fi
+else
+	timed "one call"
+	diag "FIGURES: $N devices, $DELAY ms a probe or remove (one after the other: $serial_ms ms of sleep)"
+	diag "FIGURES:   one call, no --jobs yet: bind $t_there ms, hand back $t_back ms; most in flight at once $max_there and $max_back"
+	check "without --jobs, one device after the other: one remove and one probe at a time ($max_there, $max_back)" \
+		test "$max_there" -eq 1 -a "$max_back" -eq 1
+	skipped "with the default jobs, vb_slow's removes and probes overlapped"
+	skipped "with --jobs 1, one remove and one probe at a time"
+	skipped "with the default jobs a batch of $N takes under half of $N x $DELAY ms"
+fi
+
+# ---------------------------------------------------------------------------------
+# 3. One hand-back fails
+# ---------------------------------------------------------------------------------
+FAILDEV=$(echo "$EDU" | cut -d' ' -f5)
+# shellcheck disable=SC2086
+vb -q $EDU
+all_on "(all $N bound again)" vfio-pci vfio-pci
+echo "$FAILDEV" >"$P/fail_probe"
+is "(vb_slow's probe of $FAILDEV fails now)" "$FAILDEV" cat "$P/fail_probe"
+# shellcheck disable=SC2086
+vb --json --unbind $EDU
+is "handing all back while one probe fails exits 1" 1 echo "$rc"
+records >/tmp/records
+grep -v " unbound vb_slow null$" /tmp/records | sed 's/^/#   record: /'
+is "... one record a device" "$N" sh -c 'wc -l </tmp/records'
+is "... only $FAILDEV is reported failed" "$FAILDEV" sh -c "awk '\$2 != \"unbound\" { print \$1 }' /tmp/records"
+is "... every other is reported unbound" "$((N - 1))" sh -c "grep -c ' unbound ' /tmp/records"
+all_on "... every other is on vb_slow, no override" vb_slow "(null)" "$FAILDEV"
+said_drv=$(awk -v d="$FAILDEV" '$1 == d { print $3 }' /tmp/records)
+said_ovr=$(awk -v d="$FAILDEV" '$1 == d { print $4 }' /tmp/records)
+[ "$said_drv" = null ] && said_drv="(none)"
+[ "$said_ovr" = null ] && said_ovr="(null)"
+is "... $FAILDEV is where vfio-bind says: on $said_drv, override $said_ovr" \
+	"$said_drv $said_ovr" echo "$(driver_of "$FAILDEV") $(override_of "$FAILDEV")"
+check "... the message on stderr names it" grep -q "^vfio-bind: $FAILDEV: " /tmp/vb.err
+check "... and names no other device" sh -c "! grep -oE '[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}[.][0-7]' /tmp/vb.err | grep -v '^$FAILDEV\$'"
+echo >"$P/fail_probe"
+vb --unbind "$FAILDEV"
+is "with the probe working again, --unbind of $FAILDEV exits 0" 0 echo "$rc"
+state "... it is on vb_slow, no override" "$FAILDEV" vb_slow
+check "... nothing is saved" nothing_saved
+
+# ---------------------------------------------------------------------------------
+# 4. Output in argument order
+# ---------------------------------------------------------------------------------
+# shuffled SEED: the devices in an order of their own, the same each run.
+shuffled() {
+	lines "$EDU" | awk -v s="$1" 'BEGIN { srand(s) } { printf "%09d %s\n", rand() * 1e9, $0 }' |
+		sort | cut -d' ' -f2 | words
+}
+ORDER1=$(shuffled 17)
+ORDER2=$(shuffled 42)
+check "(two shuffled orders of the $N devices, neither the bus's)" \
+	test "$ORDER1" != "$EDU" -a "$ORDER2" != "$EDU" -a "$ORDER1" != "$ORDER2" -a \
+	"$(lines "$ORDER1" | sort | words)" = "$(lines "$EDU" | sort | words)"
+diag "order 1: $ORDER1"
+diag "order 2: $ORDER2"
+# shellcheck disable=SC2086
+vb $ORDER1
+is "binding all in order 1 exits 0" 0 echo "$rc"
+all_on "... all are on vfio-pci" vfio-pci vfio-pci
+is "... the text output's device column follows the arguments" "$ORDER1" column
+# shellcheck disable=SC2086
+vb --json --unbind $ORDER2
+is "handing all back in order 2 with --json exits 0" 0 echo "$rc"
+all_on "... all are on vb_slow" vb_slow "(null)"
+is "... the JSON array follows the arguments" "$ORDER2" json_column
+check "... nothing is saved" nothing_saved
+
+# ---------------------------------------------------------------------------------
+# 5. The other batches: --id, --restore, --group
+# ---------------------------------------------------------------------------------
+vb --id "$EDU_ID"
+is "--id $EDU_ID exits 0" 0 echo "$rc"
+all_on "... all $N are on vfio-pci" vfio-pci vfio-pci
+t_id=$ms
+vb --unbind --id "$EDU_ID"
+is "--unbind --id $EDU_ID exits 0" 0 echo "$rc"
+all_on "... all are on vb_slow" vb_slow "(null)"
+check "... nothing is saved" nothing_saved
+t_unid=$ms
+
+# shellcheck disable=SC2086
+vb -q $EDU
+# By hand, quickly, as a boot without the udev rule would leave them: on vb_slow, saved.
+echo 0 >"$P/delay_ms"
+for d in $EDU; do
+	echo >"$PCI/devices/$d/driver_override"
+	echo "$d" >"$PCI/devices/$d/driver/unbind"
+	echo "$d" >"$PCI/drivers_probe"
+done
+echo "$DELAY" >"$P/delay_ms"
+all_on "(all bound and saved, then handed back to vb_slow by hand)" vb_slow "(null)"
+vb --restore
+is "--restore exits 0" 0 echo "$rc"
+all_on "... all $N are on vfio-pci again" vfio-pci vfio-pci
+t_restore=$ms
+# shellcheck disable=SC2086
+vb -q --unbind $EDU
+all_on "(all handed back)" vb_slow "(null)"
+
+# shellcheck disable=SC2086
+vb --group --no-save $EDU
+is "--group of all $N (a group each) exits 0" 0 echo "$rc"
+all_on "... all are on vfio-pci" vfio-pci vfio-pci
+t_group=$ms
+# shellcheck disable=SC2086
+vb --unbind $EDU
+is "... --unbind of them exits 0" 0 echo "$rc"
+all_on "... all are on vb_slow" vb_slow "(null)"
+check "nothing is saved at the end" nothing_saved
+diag "FIGURES:   --id $t_id ms, --unbind --id $t_unid ms, --restore $t_restore ms, --group $t_group ms (jobs: $JOBS, default)"
+
+finish
