@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fsutil.h"
@@ -118,28 +119,32 @@ long fk_ctl_long(const char *fmt, ...)
 	return v > 0 ? v : 0;
 }
 
-static void ctl_vappend(const char *file, const char *prefix, const char *fmt,
-			va_list ap)
-{
-	char path[PATH_MAX], line[PATH_MAX * 2];
-	int n;
-
-	if (fk_ctl_path(path, "%s", file) < 0)
-		return;
-	n = snprintf(line, sizeof(line), "%s[%d] ", prefix, (int)getpid());
-	vsnprintf(line + n, sizeof(line) - n - 1, fmt, ap);
-	strcat(line, "\n");
-	/* Unprivileged runs cannot write the root-owned log; that is fine. */
-	fk_append(path, line);
-}
-
+/*
+ * "[PID] what <tid TID, MS ms>": tests grep the line's start, so the thread
+ * and the time go at its end. TID tells the threads of one process apart,
+ * MS (CLOCK_MONOTONIC, the same clock in every process) shows which writes
+ * overlapped.
+ */
 void fk_log(const char *fmt, ...)
 {
+	char path[PATH_MAX], line[PATH_MAX * 2];
+	struct timespec now;
 	va_list ap;
+	size_t n;
 
+	if (fk_ctl_path(path, "log") < 0)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	n = (size_t)snprintf(line, sizeof(line), "[%d] ", (int)getpid());
 	va_start(ap, fmt);
-	ctl_vappend("log", "", fmt, ap);
+	vsnprintf(line + n, sizeof(line) - n, fmt, ap);
 	va_end(ap);
+	n = strlen(line);
+	snprintf(line + n, sizeof(line) - n, " <tid %d, %lld ms>\n",
+		 (int)gettid(),
+		 (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000);
+	/* Unprivileged runs cannot write the root-owned log; that is fine. */
+	fk_append(path, line);
 }
 
 void fk_violation(const char *fmt, ...)
