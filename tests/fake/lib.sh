@@ -13,7 +13,9 @@
 #   fake_bind ROOT DEV DRV / fake_unbind ROOT DEV / fake_move ROOT DEV DRV
 #   fake_set_override ROOT DEV VALUE / fake_clear_override ROOT DEV
 #   fake_probe_fail ROOT DRV ERRNO [DEV] / fake_load_fail ROOT MOD ERRNO
-#   fake_vanish_on ROOT DEV ATTR / fake_unbind_delay ROOT DEV MS
+#   fake_vanish_on ROOT DEV ATTR
+#   fake_unbind_delay ROOT DEV MS / fake_probe_delay ROOT DEV MS
+#   fake_driver_remove_delay ROOT DRV MS / fake_driver_probe_delay ROOT DRV MS
 #   fake_noiommu ROOT Y|N / fake_iommu_off ROOT
 #   fake_driver_of ROOT DEV / fake_override_of ROOT DEV / fake_snapshot ROOT
 
@@ -198,8 +200,26 @@ fake_vanish_on() { # ROOT DEV ATTR
 	fake__ctl "$1" "devices/$2/vanish_on" "$3"
 }
 
+# A slow remove(): unbinding DEV from any driver blocks the write MS ms
+# (hot removal too). Writes about other devices go on meanwhile.
 fake_unbind_delay() { # ROOT DEV MS
 	fake__ctl "$1" "devices/$2/unbind_delay_ms" "$3"
+}
+
+# A slow probe(): a bind or drivers_probe write that probes DEV, by any
+# driver, blocks MS ms (each driver tried, whether its probe then fails).
+fake_probe_delay() { # ROOT DEV MS
+	fake__ctl "$1" "devices/$2/probe_delay_ms" "$3"
+}
+
+# The same for every device of driver DRV; a device's own delay (above),
+# 0 included, wins over its driver's.
+fake_driver_remove_delay() { # ROOT DRV MS
+	fake__ctl "$1" "drivers/$2/remove_delay_ms" "$3"
+}
+
+fake_driver_probe_delay() { # ROOT DRV MS
+	fake__ctl "$1" "drivers/$2/probe_delay_ms" "$3"
 }
 
 fake_noiommu() { # ROOT Y|N

@@ -12,12 +12,24 @@
  *                                 refuses bridges and PFs with VFs enabled
  *   drivers/DRV/probe_fail        errno (EINVAL or 22) for every device
  *   drivers/DRV/probe_fail@DEV    errno for one device
+ *   drivers/DRV/probe_delay_ms    its probe() takes this long, any device
+ *   drivers/DRV/remove_delay_ms   its remove() takes this long, any device
  *   devices/DEV/override_null     override holds the text "(null)"
- *   devices/DEV/unbind_delay_ms   unbinding takes this long
+ *   devices/DEV/probe_delay_ms    a probe() of DEV takes this long, any driver
+ *   devices/DEV/unbind_delay_ms   a remove() of DEV takes this long, any
+ *                                 driver (the device's delays win over the
+ *                                 driver's when both are set)
  *   devices/DEV/vanish_on         attribute (driver_override, unbind, bind,
  *                                 drivers_probe) after whose write DEV is
  *                                 hot-removed
  *   noiommu_groups/N              group N was made by noiommu mode
+ *
+ * Locking, as the kernel's: a write about a device holds that device's lock
+ * (fk_dev_lock) throughout, and the global lock (fk_lock) for the model's
+ * changes but not across a slow probe() or remove(), so writes about
+ * different devices overlap in time and writes about one device take turns.
+ * Module loads and unloads hold the global lock throughout: a delay in the
+ * probes or removes they cause holds up every other write meanwhile.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -45,6 +57,46 @@ static void sleep_ms(long ms)
 
 	while (ms > 0 && nanosleep(&ts, &ts) < 0 && errno == EINTR)
 		;
+}
+
+/*
+ * The global lock held by this thread's attribute write (fk_attr_write), or
+ * -1: a thread of vfio-bind's pool writes about one device while another
+ * writes about the next.
+ */
+static __thread int write_lock = -1;
+
+/*
+ * A slow probe() or remove(): in an attribute write, the global lock is let
+ * go meanwhile (the device's own lock stays held), so that other devices'
+ * writes go on, as they do in the kernel.
+ */
+static void slow_call(long ms)
+{
+	if (ms <= 0)
+		return;
+	if (write_lock < 0) {
+		sleep_ms(ms);
+		return;
+	}
+	fk_unlock(write_lock);
+	sleep_ms(ms);
+	write_lock = fk_lock();
+}
+
+/* The device's own delay wins, as probe_fail@DEV wins over probe_fail. */
+static long probe_delay(const char *drv, const char *dev)
+{
+	if (fk_ctl_exists("devices/%s/probe_delay_ms", dev))
+		return fk_ctl_long("devices/%s/probe_delay_ms", dev);
+	return fk_ctl_long("drivers/%s/probe_delay_ms", drv);
+}
+
+static long remove_delay(const char *drv, const char *dev)
+{
+	if (fk_ctl_exists("devices/%s/unbind_delay_ms", dev))
+		return fk_ctl_long("devices/%s/unbind_delay_ms", dev);
+	return fk_ctl_long("drivers/%s/remove_delay_ms", drv);
 }
 
 static bool name_ok(const char *name)
@@ -209,10 +261,10 @@ static void noiommu_group_del(const struct fk_dev *d)
 		unlink(path);
 }
 
-/* really_probe(): the driver's probe, with injected failures. */
-static int drv_probe(const char *drv, const struct fk_dev *d)
+/* The driver's probe(), with injected failures. */
+static int drv_probe_call(const char *drv, const struct fk_dev *d)
 {
-	char ddir[PATH_MAX], link[PATH_MAX], path[PATH_MAX];
+	char path[PATH_MAX];
 	bool vfio = fk_ctl_exists("drivers/%s/vfio", drv);
 	int err, r;
 
@@ -253,35 +305,74 @@ static int drv_probe(const char *drv, const struct fk_dev *d)
 				return r;
 		}
 	}
+	return 0;
+}
+
+/*
+ * really_probe(): the links first (driver_sysfs_add()), then the probe,
+ * then the links taken away again if it failed. So during a slow probe the
+ * device shows the driver it is being probed by, and a driver registered
+ * meanwhile passes it by as bound.
+ */
+static int drv_probe(const char *drv, const struct fk_dev *d)
+{
+	char ddir[PATH_MAX], link[PATH_MAX], back[PATH_MAX], cur[NAME_MAX + 1];
+	long ms = probe_delay(drv, d->name);
+	int r;
+
 	r = drv_dir(d->bus, drv, ddir);
 	if (r < 0)
 		return r;
-	if (fk_path(link, "%s/driver", d->dir) < 0)
+	if (!fk_is_dir(ddir))
+		return -ENODEV;
+	if (fk_path(link, "%s/driver", d->dir) < 0 ||
+	    fk_path(back, "%s/%s", ddir, d->name) < 0)
 		return -ENAMETOOLONG;
 	r = fk_symlink_rel(ddir, link);
 	if (r < 0)
 		return r;
-	if (fk_path(link, "%s/%s", ddir, d->name) == 0)
-		fk_symlink_rel(d->dir, link);
-	fk_log("probe %s %s: bound", drv, d->name);
+	fk_symlink_rel(d->dir, back);
+	if (ms > 0) {
+		fk_log("slow probe %s %s: %ld ms", drv, d->name, ms);
+		slow_call(ms);
+		/* Its module was unloaded meanwhile, which took the device off. */
+		if (dev_driver(d, cur, sizeof(cur)) < 0 || strcmp(cur, drv) != 0) {
+			fk_log("probe %s %s: driver gone: -ENODEV", drv, d->name);
+			return -ENODEV;
+		}
+	}
+	r = drv_probe_call(drv, d);
+	if (r < 0) {
+		unlink(link);
+		unlink(back);
+		return r;
+	}
+	fk_log("probe %s %s: bound%s", drv, d->name, ms > 0 ? " (slow)" : "");
 	return 0;
 }
 
+/*
+ * __device_release_driver(): the links go first (driver_sysfs_remove()),
+ * then the driver's remove() runs; a slow one (NVMe, GPUs) blocks the
+ * unbind write meanwhile.
+ */
 static void dev_detach(const struct fk_dev *d, const char *drv)
 {
 	char path[PATH_MAX], ddir[PATH_MAX];
-	long ms = fk_ctl_long("devices/%s/unbind_delay_ms", d->name);
+	long ms = remove_delay(drv, d->name);
 
-	/* A slow remove() (NVMe, GPUs): the unbind write blocks meanwhile. */
-	sleep_ms(ms);
 	if (fk_path(path, "%s/driver", d->dir) == 0)
 		unlink(path);
 	if (drv_dir(d->bus, drv, ddir) == 0 &&
 	    fk_path(path, "%s/%s", ddir, d->name) == 0)
 		unlink(path);
+	if (ms > 0) {
+		fk_log("slow remove %s %s: %ld ms", drv, d->name, ms);
+		slow_call(ms);
+	}
 	if (fk_ctl_exists("drivers/%s/vfio", drv))
 		noiommu_group_del(d);
-	fk_log("unbind %s %s%s", drv, d->name, ms ? " (slow)" : "");
+	fk_log("unbind %s %s%s", drv, d->name, ms > 0 ? " (slow)" : "");
 }
 
 /* Hot removal: the device, its links and an emptied group disappear. */
@@ -547,7 +638,8 @@ bool fk_attr_classify(const char *path, struct fk_attr *ret)
 	return true;
 }
 
-ssize_t fk_attr_write(const struct fk_attr *a, const char *buf, size_t count)
+static ssize_t attr_store(const struct fk_attr *a, const char *buf,
+			  size_t count)
 {
 	switch (a->kind) {
 	case FK_ATTR_OVERRIDE:
@@ -561,6 +653,30 @@ ssize_t fk_attr_write(const struct fk_attr *a, const char *buf, size_t count)
 	default:
 		return -EINVAL;
 	}
+}
+
+ssize_t fk_attr_write(const struct fk_attr *a, const char *buf, size_t count)
+{
+	char name[PATH_MAX], link[PATH_MAX];
+	int dev_lock = -1;
+	ssize_t r;
+
+	/* The device the write is about: the value, or the override's owner. */
+	if (a->kind == FK_ATTR_OVERRIDE)
+		snprintf(name, sizeof(name), "%s", a->dev);
+	else
+		buf_name(buf, count, name, sizeof(name));
+	/* No lock file for a name that is no device (hostile input). */
+	if (name_ok(name) && name_ok(a->bus) &&
+	    fk_path(link, "%s/bus/%s/devices/%s", fk_root(), a->bus, name) == 0 &&
+	    fk_exists(link))
+		dev_lock = fk_dev_lock(name);
+	write_lock = fk_lock();
+	r = attr_store(a, buf, count);
+	fk_unlock(write_lock);
+	write_lock = -1;
+	fk_unlock(dev_lock);
+	return r;
 }
 
 /* driver_attach(): a new driver takes every unbound device it matches. */

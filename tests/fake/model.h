@@ -3,7 +3,8 @@
  * A small model of the Linux driver core on the fake sysfs: what writes to
  * driver_override, bind, unbind and drivers_probe do, and
  * what loading a module does. All functions return 0 / a count, or -errno.
- * Callers hold fk_lock().
+ * fk_attr_write() takes the locks it needs itself; the callers of the
+ * others hold fk_lock().
  */
 #ifndef FAKE_MODEL_H
 #define FAKE_MODEL_H
@@ -30,7 +31,11 @@ struct fk_attr {
 /* Which model attribute a canonical path under the fake root is. */
 bool fk_attr_classify(const char *path, struct fk_attr *ret);
 
-/* The kernel's store(): returns count, or -errno as write() would fail. */
+/*
+ * The kernel's store(): returns count, or -errno as write() would fail.
+ * Holds the lock of the device the write is about throughout and the global
+ * lock except across a slow probe() or remove() (see model.c).
+ */
 ssize_t fk_attr_write(const struct fk_attr *attr, const char *buf, size_t count);
 
 /* Makes ROOT/bus/BUS/drivers/DRV appear and binds the devices it matches. */

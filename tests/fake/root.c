@@ -166,20 +166,45 @@ void fk_violation(const char *fmt, ...)
 	}
 }
 
-int fk_lock(void)
+/*
+ * Each call opens the file anew: flock() locks belong to the open file
+ * description, so two threads of one process exclude each other as two
+ * processes do.
+ */
+static int lock_file(const char *path)
 {
-	char path[PATH_MAX];
 	int fd;
 
 	fk_real_init();
-	if (fk_ctl_path(path, "lock") < 0)
-		return -1;
 	fd = fk_real.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
 	if (fd < 0)
 		fd = fk_real.open(path, O_RDONLY | O_CLOEXEC);
 	if (fd >= 0)
-		flock(fd, LOCK_EX);
+		while (flock(fd, LOCK_EX) < 0 && errno == EINTR)
+			;
 	return fd;
+}
+
+int fk_lock(void)
+{
+	char path[PATH_MAX];
+
+	if (fk_ctl_path(path, "lock") < 0)
+		return -1;
+	return lock_file(path);
+}
+
+int fk_dev_lock(const char *dev)
+{
+	char path[PATH_MAX];
+
+	if (fk_ctl_path(path, "devlock") < 0)
+		return -1;
+	/* Root made .fake/; an unprivileged run may only use what exists. */
+	(void)fk_mkdir_p(path);
+	if (fk_ctl_path(path, "devlock/%s", dev) < 0)
+		return -1;
+	return lock_file(path);
 }
 
 void fk_unlock(int fd)

@@ -34,8 +34,19 @@ void fk_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  */
 void fk_violation(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Serializes model changes across processes (flock on ROOT/.fake/lock). */
+/*
+ * Serializes model changes across processes and threads (flock on
+ * ROOT/.fake/lock). Returns the fd to hand to fk_unlock(), or -1 (no lock).
+ */
 int fk_lock(void);
+/*
+ * DEV's own lock (flock on ROOT/.fake/devlock/DEV), what the kernel's
+ * device_lock() is: held across a whole write about DEV, slow parts
+ * included, so writes about one device take turns and writes about two
+ * overlap. Taken before fk_lock(), never while holding it.
+ */
+int fk_dev_lock(const char *dev);
+/* Lets go of either lock; -1 is ignored. */
 void fk_unlock(int fd);
 
 int fk_errno_parse(const char *s);
