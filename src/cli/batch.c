@@ -56,9 +56,12 @@ static void on_stop(int sig)
 		"vfio-bind: stopping: no further device is started; those being moved finish or are put "
 		"back (once more stops at once: the next run settles what is left)\n";
 
+	int saved_errno = errno;
+
 	(void)sig;
-	cmd_stop_requested = 1;
+	__atomic_store_n(&cmd_stop_requested, 1, __ATOMIC_RELAXED);
 	(void)!write(STDERR_FILENO, msg, sizeof(msg) - 1);
+	errno = saved_errno;
 }
 
 static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP };
@@ -238,7 +241,7 @@ static void run_wave(struct cmd_run *run, struct cmd_batch *b, unsigned wave, un
 
 		if (!moves(t) || t->wave != wave)
 			continue;
-		if (cmd_stop_requested) {
+		if (__atomic_load_n(&cmd_stop_requested, __ATOMIC_RELAXED)) {
 			not_started(t);
 			continue;
 		}

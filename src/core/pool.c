@@ -17,7 +17,7 @@ struct pool {
 
 static bool stopped(const struct pool *p)
 {
-	return p->stop && *p->stop;
+	return p->stop && __atomic_load_n(p->stop, __ATOMIC_RELAXED);
 }
 
 static void *worker(void *arg)
