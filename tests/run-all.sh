@@ -4,7 +4,8 @@
 # Everything the tests need, from a fresh Debian 12 machine: install the
 # packages (as root), build, run every tier (unit, fake kernel, real kernel in
 # QEMU), then the unit and fake-kernel tiers again under ASan/UBSan and under
-# valgrind, and each libFuzzer harness for a minute. Exit status: 0 when every
+# valgrind, the batch tests under ThreadSanitizer, and each libFuzzer harness
+# for a minute. Exit status: 0 when every
 # test passed or skipped and the fuzzers found nothing.
 set -euo pipefail
 
@@ -47,6 +48,13 @@ meson setup --wipe build-asan -Db_sanitize=address,undefined -Db_lundef=false \
 ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=1:abort_on_error=1 \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	meson test -C build-asan --print-errorlogs --no-suite vm --no-suite vm-persist || rc=1
+
+# A batch moves its devices in threads: its tests again with ThreadSanitizer watching.
+meson setup --wipe build-tsan -Db_sanitize=thread -Db_lundef=false -Dvm_tests=disabled \
+	>/dev/null 2>&1 ||
+	meson setup build-tsan -Db_sanitize=thread -Db_lundef=false -Dvm_tests=disabled >/dev/null
+TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+	meson test -C build-tsan --print-errorlogs --suite batch || rc=1
 
 # The same two tiers with the plain code under valgrind's memcheck.
 meson setup --wipe build-valgrind -Dvm_tests=disabled >/dev/null 2>&1 ||

@@ -111,7 +111,10 @@ fake__exec() { # SETPRIV-OPTIONS PROG [ARGS...]
 		set -- unshare -m sh -c \
 			'mount -o bind,remount,ro /sys && exec "$@"' sh "$@" ;;
 	esac
-	timeout "$FAKE_TIMEOUT" "$@" >"$T/out" 2>"$T/err" </dev/null
+	# FAKE_OUT=F: output in F and F.err, for a run beside the foreground one.
+	_out=${FAKE_OUT:-$T/out}
+	_err=${FAKE_OUT:+$FAKE_OUT.err}
+	timeout "$FAKE_TIMEOUT" "$@" >"$_out" 2>"${_err:-$T/err}" </dev/null
 	rc=$?
 	[ $rc -ne 124 ] || fail "timed out after ${FAKE_TIMEOUT}s"
 	if [ -z "${FAKE_ALLOW_VIOLATIONS:-}" ] && [ -s "$S/.fake/violations" ]; then
