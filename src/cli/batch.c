@@ -11,6 +11,7 @@
 #include "modalias.h"
 #include "pool.h"
 #include "store.h"
+#include "sysfs.h"
 
 struct cmd_task *cmd_batch_add(struct cmd_batch *b, enum cmd_task_kind kind, const char *name,
 			       const struct vb_bus *bus)
@@ -162,6 +163,12 @@ static bool prepare_restore(struct cmd_run *run, struct cmd_task *t)
 	t->bo = cmd_bind_opts(run->opts);
 	t->bo.driver = t->driver;
 	t->bo.driver_saved = true;
+	/* Forgotten since it was read: a killed unbind of it, settled once its lock was ours. */
+	if (!run->opts->dry_run && t->saved_path && vb_exists(t->saved_path) == 0) {
+		t->kind = CMD_TASK_SAY;
+		t->text = strdup("no longer saved (an unbind of it was finished): nothing done");
+		return false;
+	}
 	if (vb_bus_lookup(&run->ctx->roots, t->bus_name, &t->bus_scratch, &t->bus) < 0) {
 		/* A bus that is not here now (a module not loaded): its devices are absent too. */
 		t->out.status = VB_STATUS_ABSENT;

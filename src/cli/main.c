@@ -78,13 +78,18 @@ static void say_lock_wait(void *data, pid_t pid, const char *cmdline)
  * lock files live in RUN_DIR, and taking this one first says whether this
  * user may change anything at all.
  */
+/* Whether the verb may change drivers or saved bindings. */
+static bool changes(const struct parsed_args *a)
+{
+	return a->verb != VERB_LIST && a->verb != VERB_UDEV_EXPORT && a->verb != VERB_INITRAMFS_PLAN;
+}
+
 static int take_lock(struct vb_context *ctx, struct parsed_args *a, struct vb_lock *lock)
 {
 	struct vb_error err = { 0 };
 	int r;
 
-	if (a->verb == VERB_LIST || a->verb == VERB_UDEV_EXPORT || a->verb == VERB_INITRAMFS_PLAN ||
-	    a->opts.dry_run)
+	if (!changes(a) || a->opts.dry_run)
 		return 0;
 	*lock = (struct vb_lock){ .fd = -1, .roots = &ctx->roots, .shared = true,
 				  .waiting = say_lock_wait, .waiting_data = &ctx->roots };
@@ -159,8 +164,14 @@ static int run(int argc, char *argv[])
 		rc = EXIT_USAGE;
 	else if (take_lock(&ctx, &a, &lock) < 0)
 		rc = EXIT_FAILURE;
-	else
+	else {
+		/* What killed runs left is settled before the verb decides anything from it. */
+		int settled = a.opts.dry_run || !changes(&a) ? EXIT_SUCCESS : cmd_recover(&ctx, NULL);
+
 		rc = run_verb(&ctx, &a);
+		if (rc == EXIT_SUCCESS)
+			rc = settled;
+	}
 	vb_lock_release(&lock);
 	if (vb_store_changes() > 0)
 		cmd_say_initramfs_stale(&ctx, &a.opts);
