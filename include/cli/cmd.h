@@ -9,6 +9,7 @@
 #include "context.h"
 #include "lock.h"
 #include "output.h"
+#include "reset-method.h"
 
 /* What the command line asked for, shared by every verb. */
 struct cmd_opts {
@@ -28,6 +29,7 @@ struct cmd_opts {
 	char **devices; /* canonical names (or IDs), validated before any verb runs */
 	unsigned n_devices;
 	unsigned jobs;  /* --jobs: devices moved at once; 0 the default */
+	char reset_method[VB_RESET_METHOD_MAX]; /* --reset-method, space-separated; "" not given */
 };
 
 /* The most threads --jobs may ask for. */

@@ -29,6 +29,7 @@ enum vb_step_kind {
 	VB_STEP_UNBIND,   /* the current driver's unbind */
 	VB_STEP_BIND,     /* the new driver's bind */
 	VB_STEP_PROBE,    /* the bus's drivers_probe */
+	VB_STEP_RESET_METHOD, /* the device's reset_method */
 };
 
 /* One thing the transaction does (or, in a dry run, would do). */
@@ -48,6 +49,7 @@ struct vb_bind_opts {
 	bool dry_run;
 	bool force;         /* go ahead past the IOMMU check */
 	bool driver_saved;  /* driver comes from a saved binding: it was checked then */
+	const char *reset_method; /* "flr bus": set before the VFIO driver binds; NULL leave it */
 	/*
 	 * Called once the device is verified on its VFIO driver (or was there
 	 * already), e.g. to save the binding; a failure rolls the bind back.
@@ -82,6 +84,8 @@ struct vb_outcome {
 	char *vfio_driver;
 	char *old_driver;
 	char *old_override;
+	char *reset_method;     /* what this move set (saved with the binding); NULL none */
+	char *old_reset_method; /* what it was before, put back on rollback */
 	int probe_error;     /* what the driver's bind file returned, negative errno */
 	bool rolled_back;    /* the device is back where it was */
 	bool vanished;       /* the device was removed while it was being moved */

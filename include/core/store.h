@@ -4,6 +4,7 @@
 #include <stdbool.h>
 
 #include "error.h"
+#include "reset-method.h"
 #include "name.h"
 #include "roots.h"
 #include "sync-async.h"
@@ -22,6 +23,7 @@ struct vb_saved {
 	char module[VB_NAME_MAX + 1];
 	char modalias[1024];          /* identity of the device saved at that address */
 	char host_driver[VB_NAME_MAX + 1]; /* the driver it was taken from; "" unknown */
+	char reset_method[VB_RESET_METHOD_MAX]; /* "flr bus", set before it binds; "" leave it */
 };
 
 /* Parse and check a saved file's text. -EINVAL with err filled when corrupt. */

@@ -10,6 +10,7 @@
 #include "device-locks.h"
 #include "modalias.h"
 #include "pool.h"
+#include "reset-method.h"
 #include "store.h"
 #include "sysfs.h"
 
@@ -141,6 +142,8 @@ static bool prepare_bind(struct cmd_run *run, struct cmd_task *t)
 	t->bo = cmd_bind_opts(run->opts);
 	if (t->driver)
 		t->bo.driver = t->driver;
+	if (t->reset_method && t->reset_method[0])
+		t->bo.reset_method = t->reset_method;
 	t->bo.driver_saved = t->driver_saved;
 	t->save_job = (struct vb_save_job)VB_SAVE_JOB_INIT(roots);
 	if (t->save && !t->bo.dry_run)
@@ -163,6 +166,7 @@ static bool prepare_restore(struct cmd_run *run, struct cmd_task *t)
 	t->bo = cmd_bind_opts(run->opts);
 	t->bo.driver = t->driver;
 	t->bo.driver_saved = true;
+	t->bo.reset_method = t->reset_method && t->reset_method[0] ? t->reset_method : NULL;
 	/* Forgotten since it was read: a killed unbind of it, settled once its lock was ours. */
 	if (!run->opts->dry_run && t->saved_path && vb_exists(t->saved_path) == 0) {
 		t->kind = CMD_TASK_SAY;
@@ -230,9 +234,13 @@ static void move_task(void *data, unsigned i)
 	struct move_pool *p = data;
 	struct cmd_task *t = &p->b->tasks[p->order[i]];
 
-	if (t->kind == CMD_TASK_UNBIND)
+	if (t->kind == CMD_TASK_UNBIND) {
 		vb_unbind_move(p->run->ctx, t->dev, &t->bo, &t->out);
-	else
+		/* The reset methods the binding set were for the VM: the host gets the kernel's. */
+		if (t->out.status == VB_STATUS_UNBOUND && t->forget_job.had &&
+		    t->forget_job.saved.reset_method[0])
+			(void)vb_device_set_reset_method(t->dev, "default", NULL, NULL);
+	} else
 		vb_bind_move(p->run->ctx, t->dev, &t->bo, &t->out);
 	t->ready = false;
 }

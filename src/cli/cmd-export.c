@@ -33,6 +33,8 @@ int cmd_udev_export(struct vb_context *ctx, const struct cmd_opts *o)
 			printf("VFIO_BIND_DRIVER=%s\n", s->driver);
 		if (s->module[0])
 			printf("VFIO_BIND_MODULE=%s\n", s->module);
+		if (s->reset_method[0])
+			printf("VFIO_BIND_RESET_METHOD=%s\n", s->reset_method);
 		rc = EXIT_SUCCESS;
 	}
 	vb_saved_set_clear(&set);

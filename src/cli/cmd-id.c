@@ -61,6 +61,7 @@ int cmd_bind_ids(struct vb_context *ctx, const struct cmd_opts *o)
 		snprintf(rule.id, sizeof(rule.id), "%s", id);
 		if (o->driver)
 			snprintf(rule.driver, sizeof(rule.driver), "%s", o->driver);
+		snprintf(rule.reset_method, sizeof(rule.reset_method), "%s", o->reset_method);
 		/*
 		 * The rule first: a device that appears while we bind the others is
 		 * covered. One that could not be saved or trusted binds nothing.

@@ -258,6 +258,23 @@ static void numa_node(const struct vb_device *dev, struct vb_record *rec)
 	vb_record_int(rec, "numa_node", "NUMA", node, node >= 0);
 }
 
+/*
+ * The reset methods the kernel may use on it, in order (reset_method, Linux
+ * 5.15+, PCI), as "flr,bus"; "none" when all are off. What it offers beyond those shows only
+ * after 'echo default' to the file, so that is not read here.
+ */
+static void reset_methods(const struct vb_device *dev, struct vb_record *rec)
+{
+	_cleanup_free_ char *v = NULL;
+	bool have = dev->has_ids && vb_device_read_attr(dev, "reset_method", &v) == 0;
+
+	if (have)
+		for (char *c = v; *c; c++)
+			if (*c == ' ')
+				*c = ',';
+	vb_record_string(rec, "reset_method", "RESET", !have ? NULL : v[0] ? v : "none");
+}
+
 /* --class: a PCI device of that kind; nothing else is one. */
 static bool of_class(const char *kind, const struct vb_device *dev)
 {
@@ -337,6 +354,7 @@ static void fill(struct listing *l, const struct vb_device *dev, struct vb_recor
 	vb_record_string(rec, "driver_override", "OVERRIDE", dev->override);
 	vb_record_int(rec, "iommu_group", "GROUP", dev->iommu_group, dev->iommu_group >= 0);
 	numa_node(dev, rec);
+	reset_methods(dev, rec);
 	stranded(dev, l->notes, rec);
 	group_state(ctx, &l->groups, dev, rec);
 	vfio_choice(ctx, l->res, &l->drivers, dev, e, rec);

@@ -16,6 +16,7 @@ static void restore_device(struct cmd_batch *b, const struct vb_saved *s, const 
 	t->bus_name = s->bus;
 	t->driver = s->driver;
 	t->modalias = s->modalias;
+	t->reset_method = s->reset_method;
 	t->saved_path = strdup(path);
 }
 
@@ -24,8 +25,10 @@ static void bind_by_rule(struct cmd_batch *b, const struct vb_bus *bus, const ch
 {
 	struct cmd_task *t = cmd_batch_add(b, CMD_TASK_BIND, name, bus);
 
-	if (t)
+	if (t) {
 		t->driver = rule->driver[0] ? rule->driver : NULL;
+		t->reset_method = rule->reset_method;
+	}
 }
 
 /* Bind every present device an ID rule covers, unless it has a binding of its own. */

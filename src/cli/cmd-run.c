@@ -29,6 +29,7 @@ struct vb_bind_opts cmd_bind_opts(const struct cmd_opts *o)
 {
 	return (struct vb_bind_opts){ .driver = o->driver, .dry_run = o->dry_run, .force = o->force,
 				      .waiting = say_waiting, .jobs = o->jobs,
+				      .reset_method = o->reset_method[0] ? o->reset_method : NULL,
 				      .stop = &cmd_stop_requested };
 }
 
@@ -105,6 +106,7 @@ static void fill_record(struct vb_record *rec, struct vb_context *ctx, const cha
 	vb_record_int(rec, "iommu_group", NULL, dev ? dev->iommu_group : -1,
 		      dev && dev->iommu_group >= 0);
 	vb_record_string(rec, "vfio_group_node", NULL, node);
+	vb_record_string(rec, "reset_method", NULL, out->reset_method);
 	vb_record_string(rec, "saved", NULL, saved);
 	vb_record_string(rec, "host_driver_builtin", NULL, builtin);
 	vb_record_bool(rec, "group_viable", NULL, out->group_viable == 1, out->group_viable >= 0);

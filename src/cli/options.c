@@ -11,6 +11,7 @@
 #include "name.h"
 #include "options.h"
 #include "pci-class.h"
+#include "reset-method.h"
 
 enum {
 	OPT_UNBIND = 0x100,
@@ -21,6 +22,7 @@ enum {
 	OPT_PLATFORM,
 	OPT_BUS,
 	OPT_CLASS,
+	OPT_RESET_METHOD,
 	OPT_UDEV_EXPORT,
 	OPT_INITRAMFS,
 	OPT_INITRAMFS_PLAN,
@@ -33,6 +35,7 @@ static const struct option long_options[] = {
 	{ "group", no_argument, NULL, 'g' },
 	{ "json", no_argument, NULL, 'j' },
 	{ "jobs", required_argument, NULL, 'J' },
+	{ "reset-method", required_argument, NULL, OPT_RESET_METHOD },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "unbind", no_argument, NULL, OPT_UNBIND },
@@ -86,6 +89,10 @@ void options_usage(FILE *f)
 	      "  -f, --force         go ahead although the device is in use, has SR-IOV VFs,\n"
 	      "                      is held open, or no IOMMU protects it\n"
 	      "      --no-save       bind for now only: not re-applied at boot or hotplug\n"
+	      "      --reset-method=METHOD[,METHOD...]\n"
+	      "                      the PCI reset methods the kernel may use, in order (flr,\n"
+	      "                      pm, bus ...), set before the VFIO driver binds and saved\n"
+	      "                      with the binding (Linux 5.15+)\n"
 	      "      --id            arguments are VENDOR:DEVICE IDs (15b3:101e): every such\n"
 	      "                      device, now and whenever one appears\n"
 	      "      --class=KIND    with --list: only PCI devices of that kind (net, storage,\n"
@@ -245,6 +252,14 @@ int options_parse(int argc, char *argv[], struct parsed_args *ret)
 			a.bus_name = bus;
 			break;
 		}
+		case OPT_RESET_METHOD: {
+			struct vb_error err = { 0 };
+
+			if (vb_reset_methods_parse(optarg, a.opts.reset_method, sizeof(a.opts.reset_method),
+						   &err) < 0)
+				return usage_error("--reset-method: %s", err.what);
+			break;
+		}
 		case OPT_CLASS: {
 			bool dummy;
 
@@ -290,6 +305,8 @@ int options_parse(int argc, char *argv[], struct parsed_args *ret)
 	if (a.opts.jobs && (a.verb == VERB_LIST || a.verb == VERB_UDEV_EXPORT ||
 			    a.verb == VERB_INITRAMFS_PLAN))
 		return usage_error("%s", "--jobs goes with what moves devices (a bind, --unbind, --restore)");
+	if (a.opts.reset_method[0] && a.verb != VERB_BIND)
+		return usage_error("%s", "--reset-method only goes with a bind (it is saved with the binding)");
 	if (a.opts.class_kind && a.verb != VERB_LIST)
 		return usage_error("%s", "--class only goes with --list");
 	if (a.opts.initramfs && a.verb != VERB_RESTORE)

@@ -4,6 +4,7 @@
 
 #include "bind.h"
 #include "journal.h"
+#include "reset-method.h"
 #include "checks.h"
 #include "group.h"
 #include "holders.h"
@@ -28,6 +29,8 @@ void vb_outcome_clear(struct vb_outcome *out)
 	free(out->vfio_driver);
 	free(out->old_driver);
 	free(out->old_override);
+	free(out->reset_method);
+	free(out->old_reset_method);
 	vb_group_members_free(out->group_blockers, out->n_group_blockers);
 	for (unsigned i = 0; i < out->n_steps; i++) {
 		free(out->steps[i].target);
@@ -309,10 +312,49 @@ bool vb_put_back(struct vb_context *ctx, struct vb_device *dev, const char *old_
 	return streq_ptr(dev->driver, old_driver) && streq_ptr(dev->override, old_override);
 }
 
-/* Put back the override and the driver the device had; true when it is back. */
+/* Put back the override, the driver and the reset methods the device had; true when it is back. */
 static bool roll_back(struct vb_context *ctx, struct vb_device *dev, struct vb_outcome *out)
 {
+	if (out->old_reset_method)
+		(void)vb_device_set_reset_method(dev, out->old_reset_method[0] ? out->old_reset_method : "\n",
+						 NULL, NULL);
 	return vb_put_back(ctx, dev, out->old_driver, out->old_override);
+}
+
+/*
+ * The reset methods asked for, set before the VFIO driver binds (vfio-pci
+ * resets the device when a VM opens it); in a dry run only listed.
+ */
+static int set_reset_method(struct vb_device *dev, const struct vb_bind_opts *opts,
+			    struct vb_outcome *out)
+{
+	_cleanup_free_ char *now = NULL;
+	int r;
+
+	if (!opts->reset_method)
+		return 0;
+	out->reset_method = strdup(opts->reset_method);
+	if (!out->reset_method)
+		return -ENOMEM;
+	/* Already so: nothing to write, nothing to put back. */
+	if (vb_device_reset_method(dev, &now) == 0 && strcmp(now, opts->reset_method) == 0)
+		return 0;
+	if (opts->dry_run) {
+		struct vb_step *s = realloc(out->steps, (out->n_steps + 1) * sizeof(*s));
+
+		if (!s)
+			return -ENOMEM;
+		out->steps = s;
+		/* First: it is written before anything else. */
+		memmove(&s[1], &s[0], out->n_steps * sizeof(*s));
+		s[0] = (struct vb_step){ .kind = VB_STEP_RESET_METHOD, .action = "write",
+					 .target = attr_path(dev, "reset_method"),
+					 .value = strdup(opts->reset_method) };
+		out->n_steps++;
+		return s[0].target && s[0].value ? 0 : -ENOMEM;
+	}
+	r = vb_device_set_reset_method(dev, opts->reset_method, &out->old_reset_method, &out->error);
+	return r;
 }
 
 bool vb_bind_undo(struct vb_context *ctx, struct vb_device *dev, struct vb_outcome *out)
@@ -358,11 +400,13 @@ void vb_outcome_group_viability(struct vb_context *ctx, const struct vb_device *
 			   &out->group_blockers, &out->n_group_blockers);
 }
 
-static int already_there(const struct vb_device *dev, const struct vb_bind_opts *opts,
+static int already_there(struct vb_device *dev, const struct vb_bind_opts *opts,
 			 struct vb_outcome *out)
 {
-	int r = opts->commit && !opts->dry_run ? opts->commit(opts->commit_data, dev, out, &out->error) : 0;
+	int r = set_reset_method(dev, opts, out);
 
+	if (r == 0 && opts->commit && !opts->dry_run)
+		r = opts->commit(opts->commit_data, dev, out, &out->error);
 	if (r < 0)
 		return fail(out, r);
 	out->status = VB_STATUS_ALREADY;
@@ -526,6 +570,8 @@ static int bind_prepare(struct vb_context *ctx, struct vb_device *dev, const str
 			return fail(out, r);
 	}
 	r = plan(ctx, dev, out->vfio_driver, out);
+	if (r == 0 && opts->dry_run)
+		r = set_reset_method(dev, opts, out);
 	if (r < 0)
 		return fail(out, r);
 	if (opts->dry_run) {
@@ -550,6 +596,10 @@ static int bind_prepare(struct vb_context *ctx, struct vb_device *dev, const str
 		if (r < 0)
 			return fail(out, r);
 	}
+	/* The last thing decided: a move that fails after this puts it back (roll_back). */
+	r = set_reset_method(dev, opts, out);
+	if (r < 0)
+		return fail(out, r);
 	return 1;
 }
 
@@ -598,7 +648,8 @@ static int move(struct vb_context *ctx, struct vb_device *dev, const struct vb_b
 			r = vb_write_attr(s->target, s->value);
 			if (r < 0) {
 				vb_error_set_sys(&out->error, r, "cannot set driver_override to '%s'", s->value);
-				out->rolled_back = vb_device_refresh(dev) == 0;
+				out->rolled_back = out->old_reset_method ? roll_back(ctx, dev, out)
+									 : vb_device_refresh(dev) == 0;
 				return device_gone(dev, out, r);
 			}
 			break;

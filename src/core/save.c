@@ -36,6 +36,8 @@ void vb_saved_for(const struct vb_roots *roots, const struct vb_device *dev, con
 	if (dev->modalias && vb_store_modalias_is_valid(dev->modalias))
 		snprintf(s.modalias, sizeof(s.modalias), "%s", dev->modalias);
 	host_driver_of(roots, dev, out, &s);
+	if (out->reset_method)
+		snprintf(s.reset_method, sizeof(s.reset_method), "%s", out->reset_method);
 	*ret = s;
 }
 

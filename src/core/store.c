@@ -103,6 +103,9 @@ int vb_saved_parse(const char *text, struct vb_saved *ret, struct vb_error *err)
 			r = set_field(s.modalias, sizeof(s.modalias), eq);
 		else if (strcmp(buf, "VFIO_BIND_HOST_DRIVER") == 0)
 			r = set_field(s.host_driver, sizeof(s.host_driver), eq);
+		else if (strcmp(buf, "VFIO_BIND_RESET_METHOD") == 0)
+			/* Written to sysfs by the udev rule: only names the kernel knows. */
+			r = vb_reset_methods_parse(eq, s.reset_method, sizeof(s.reset_method), NULL);
 		/* Unknown keys are for newer versions: skip them. */
 		if (r < 0)
 			return vb_error_set(err, -EINVAL, "line %d: bad value for %s", lineno, buf);
@@ -153,6 +156,7 @@ char *vb_saved_format(const struct vb_saved *s)
 	format_line(&sb, "VFIO_BIND_MODULE", s->module);
 	format_line(&sb, "VFIO_BIND_MODALIAS", s->modalias);
 	format_line(&sb, "VFIO_BIND_HOST_DRIVER", s->host_driver);
+	format_line(&sb, "VFIO_BIND_RESET_METHOD", s->reset_method);
 	return vb_strbuf_take(&sb);
 }
 

@@ -121,6 +121,10 @@ static void test_ambiguous_abbreviations_are_named(void **state)
 	assert_int_equal(rc, -EINVAL);
 	assert_non_null(strstr(said, "'--ver' is ambiguous: it could be --verbose or --version"));
 
+	said = PARSE_SAID(&rc, "--res");
+	assert_int_equal(rc, -EINVAL);
+	assert_non_null(strstr(said, "'--res' is ambiguous: it could be --reset-method or --restore"));
+
 	said = PARSE_SAID(&rc, "03:00.0", "--u");
 	assert_int_equal(rc, -EINVAL);
 	assert_non_null(strstr(said, "'--u' is ambiguous: it could be --unbind or --udev-export"));
@@ -140,7 +144,7 @@ static void test_ambiguous_abbreviations_are_named(void **state)
 	assert_int_equal(PARSE(&a, "--dri", "vfio-pci", "--dry", "03:00.0"), 0);
 	assert_string_equal(a.opts.driver, "vfio-pci");
 	assert_true(a.opts.dry_run);
-	assert_int_equal(PARSE(&a, "--re"), 0);
+	assert_int_equal(PARSE(&a, "--rest"), 0);
 	assert_int_equal(a.verb, VERB_RESTORE);
 	assert_int_equal(PARSE(&a, "--unb", "--verb", "03:00.0"), 0);
 	assert_int_equal(a.verb, VERB_UNBIND);
