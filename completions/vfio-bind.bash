@@ -28,6 +28,10 @@ _vfio_bind()
 		COMPREPLY=($(compgen -W "$(ls /sys/bus 2>/dev/null)" -- "$cur"))
 		return
 		;;
+	--reset-method)
+		COMPREPLY=($(compgen -W 'flr pm bus acpi device_specific af_flr cxl_bus' -- "$cur"))
+		return
+		;;
 	-J | --jobs)
 		COMPREPLY=($(compgen -W '1 4 16 64 256' -- "$cur"))
 		return
@@ -39,7 +43,7 @@ _vfio_bind()
 	esac
 
 	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W '--driver --dry-run --force --group --jobs --json --quiet
+		COMPREPLY=($(compgen -W '--driver --dry-run --force --group --jobs --json --quiet --reset-method
 			--verbose --unbind --restore --list --no-save --id --platform --bus --class --udev-export --initramfs --initramfs-plan
 			--help --version' -- "$cur"))
 		return
