@@ -200,6 +200,40 @@ check "... and no bridge" sh -c '! printf "%s\n" "$1" | grep -q "bridge"' - "$ou
 vb --list "$E1000E"
 is "--list DEVICE (text) exits 0" 0 echo "$rc"
 
+# Reset methods (reset_method, Linux 5.15+): what the kernel lists for virtio-net behind
+# its root port, and one of them alone, set before vfio-pci binds.
+RM=$PCI/devices/$VIRTIO/reset_method
+methods=$(cat "$RM")
+diag "virtio-net's reset methods: '$methods'"
+one=${methods##* }
+check "(the kernel offers virtio-net more than one reset method: '$methods')" test "$one" != "$methods"
+check "--list --json shows them" sh -c 'vfio-bind --list --json "$1" | tr -d " \n" | grep -q "\"reset_method\":\"$2\""' \
+	- "$VIRTIO" "$(echo "$methods" | tr ' ' ',')"
+vb --reset-method "$one" "$VIRTIO"
+is "--reset-method $one exits 0" 0 echo "$rc"
+is "... the device's reset_method is '$one' alone" "$one" cat "$RM"
+state "... on vfio-pci" "$VIRTIO" vfio-pci vfio-pci
+check "... saved with the binding" grep -q "^VFIO_BIND_RESET_METHOD=$one\$" /etc/vfio-bind.d/pci-"$VIRTIO"*.conf
+vb --reset-method cxl_bus "$VIRTIO"
+is "a method it does not offer (cxl_bus) exits 1" 1 echo "$rc"
+check "... saying which it has" said "does not offer reset method 'cxl_bus'"
+is "... reset_method unchanged" "$one" cat "$RM"
+state "... still on vfio-pci" "$VIRTIO" vfio-pci vfio-pci
+echo "$VIRTIO" >"$PCI/devices/$VIRTIO/driver/unbind"
+echo >"$PCI/devices/$VIRTIO/driver_override"
+echo default >"$RM"
+echo "$VIRTIO" >"$PCI/drivers_probe"
+vb --restore "$VIRTIO"
+is "--restore of it, handed back by hand with default methods, exits 0" 0 echo "$rc"
+is "... sets the saved reset method again" "$one" cat "$RM"
+state "... on vfio-pci" "$VIRTIO" vfio-pci vfio-pci
+vb --unbind "$VIRTIO"
+is "--unbind exits 0" 0 echo "$rc"
+is "... and gives back the kernel's default methods" "$methods" cat "$RM"
+state "... on virtio-pci" "$VIRTIO" virtio-pci
+vb --reset-method nosuch "$VIRTIO"
+is "an unknown method is a usage error, exit 2" 2 echo "$rc"
+
 # Bad input is refused before anything is touched.
 vb ../../etc
 is "'../../etc' is a usage error, exit 2" 2 echo "$rc"
