@@ -109,6 +109,24 @@ on_vfio "... and ends on $VARIANT, override set" "$E1000E" "$VARIANT"
 never_probed rescan-unloaded "$E1000E"
 is "the virtio NIC was left alone" virtio-pci driver_of "$VIRTIO"
 
+# e. A saved reset method is set again when the device comes back: by the rule, at add.
+vb --reset-method bus "$VIRTIO"
+is "vfio-bind --reset-method bus $VIRTIO exits 0" 0 echo "$rc"
+is "... its reset_method is 'bus'" bus cat "$PCI/devices/$VIRTIO/reset_method"
+echo 1 >"$PCI/devices/$VIRTIO/remove"
+check "sysfs remove of it: gone" wait_for 30 absent "$VIRTIO"
+settle
+echo 1 >"$PCI/rescan"
+check "sysfs rescan: it is back" wait_for 30 present "$VIRTIO"
+on_vfio "... and ends on vfio-pci, override set" "$VIRTIO" vfio-pci
+is "... with its saved reset method alone (the kernel's own list is longer)" bus \
+	cat "$PCI/devices/$VIRTIO/reset_method"
+vb --unbind "$VIRTIO"
+is "--unbind of it exits 0" 0 echo "$rc"
+is "... virtio-pci has it" virtio-pci driver_of "$VIRTIO"
+check "... with the kernel's default reset methods again" \
+	sh -c '[ "$(cat "$1")" != bus ] && [ -n "$(cat "$1")" ]' - "$PCI/devices/$VIRTIO/reset_method"
+
 # --- 4. ID rules cover devices that appear later --------------------------------------
 vid="$(sed 's/^0x//' "$PCI/devices/$VIRTIO/vendor"):$(sed 's/^0x//' "$PCI/devices/$VIRTIO/device")"
 vb --id "$vid"
