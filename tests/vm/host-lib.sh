@@ -2,8 +2,8 @@
 # shellcheck shell=sh
 #
 # What every VM driver does on the host before and after its boots, sourced by
-# vm-test.sh, safety/, faults/, platform/, persist/ and early/ (POSIX sh; bash sources it
-# too) once it has set $vm to this directory. A driver calls, in this order:
+# vm-test.sh, safety/, faults/, platform/, batch/, persist/ and early/ (POSIX sh; bash
+# sources it too) once it has set $vm to this directory. A driver calls, in this order:
 #   vm_setup NAME BUILD_ROOT WORK       skips (77) with VFIO_BIND_SKIP_VM=1 or off amd64;
 #                                       sets $vm_name, $build, $work (made), $accel
 #   vm_need TOOL...                     skips without one of them
