@@ -20,8 +20,12 @@
  *                                 driver (the device's delays win over the
  *                                 driver's when both are set)
  *   devices/DEV/vanish_on         attribute (driver_override, unbind, bind,
- *                                 drivers_probe) after whose write DEV is
- *                                 hot-removed
+ *                                 drivers_probe, reset_method) after whose
+ *                                 write DEV is hot-removed
+ *   devices/DEV/reset_methods     the reset methods the PCI device supports,
+ *                                 space-separated, in the kernel's order:
+ *                                 what "default" makes reset_method list
+ *                                 (none when missing)
  *   noiommu_groups/N              group N was made by noiommu mode
  *
  * Locking, as the kernel's: a write about a device holds that device's lock
@@ -467,6 +471,161 @@ static ssize_t override_store(const char *bus, const char *name,
 	return count;
 }
 
+/*
+ * The reset methods Linux knows (pci_reset_fn_methods[], without its empty
+ * first entry), and how many the kernel keeps (PCI_NUM_RESET_METHODS - 1).
+ */
+static const char *const reset_method_names[] = {
+	"device_specific", "acpi", "flr", "af_flr", "pm", "bus", "cxl_bus",
+};
+#define RESET_METHODS_MAX 7
+
+/* The kernel's sysfs_streq(): equal, or equal but for one trailing "\n". */
+static bool sysfs_streq(const char *s1, const char *s2)
+{
+	while (*s1 && *s1 == *s2) {
+		s1++;
+		s2++;
+	}
+	if (*s1 == *s2)
+		return true;
+	if (!*s1 && s2[0] == '\n' && !s2[1])
+		return true;
+	return s1[0] == '\n' && !s1[1] && !*s2;
+}
+
+static bool is_space(char c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+/* The kernel's strim(): leading and trailing white space cut off. */
+static char *strim(char *s)
+{
+	size_t n;
+
+	while (is_space(*s))
+		s++;
+	n = strlen(s);
+	while (n && is_space(s[n - 1]))
+		s[--n] = '\0';
+	return s;
+}
+
+static bool reset_method_known(const char *name)
+{
+	for (size_t i = 0; i < sizeof(reset_method_names) /
+			       sizeof(reset_method_names[0]); i++)
+		if (sysfs_streq(name, reset_method_names[i]))
+			return true;
+	return false;
+}
+
+/* The probe of a method: is it in the device's devices/DEV/reset_methods? */
+static bool reset_method_supported(const char *supported, const char *name)
+{
+	const char *p = supported;
+
+	while (*p) {
+		size_t len;
+
+		while (is_space(*p))
+			p++;
+		len = strcspn(p, " \t\n");
+		if (len && strlen(name) == len && strncmp(p, name, len) == 0)
+			return true;
+		p += len;
+	}
+	return false;
+}
+
+/*
+ * reset_method_store(): "" (or "\n") disables every method, "default" brings
+ * back what the device supports (pci_init_reset_methods()), anything else is
+ * a space-separated list kept in the order given, each name one Linux knows
+ * and the device supports, at most RESET_METHODS_MAX of them (a name may
+ * come twice). A bad list fails with EINVAL and changes nothing. Reading the
+ * attribute is reading the file: the names, space-separated, with a newline,
+ * or nothing at all (not even the newline) when none is enabled.
+ */
+static ssize_t reset_method_store(const char *bus, const char *name,
+				  const char *buf, size_t count)
+{
+	char val[4096 + 1], supported[4096] = "", path[PATH_MAX], ctl[PATH_MAX];
+	char out[4096] = "", *opts, *tok;
+	struct fk_dev d;
+	int r, n = 0;
+
+	r = dev_find(bus, name, &d);
+	if (r < 0)
+		return r;
+	/* A zero-length write never reaches the store: nothing changes. */
+	if (count == 0) {
+		fk_log("reset_method %s: nothing written", d.name);
+		return 0;
+	}
+	/* kernfs hands the store at most a page (4096), as a C string. */
+	if (count > sizeof(val) - 1)
+		count = sizeof(val) - 1;
+	memcpy(val, buf, count);
+	val[count] = '\0';
+	if (fk_path(path, "%s/reset_method", d.dir) < 0)
+		return -ENAMETOOLONG;
+	/* The attribute is there only for a kernel that has it. */
+	if (!fk_exists(path))
+		return -ENOENT;
+	if (fk_ctl_path(ctl, "devices/%s/reset_methods", d.name) == 0)
+		fk_read_str(ctl, supported, sizeof(supported));
+
+	if (sysfs_streq(val, "")) {
+		fk_log("reset_method %s '': all disabled", d.name);
+	} else if (sysfs_streq(val, "default")) {
+		/* The supported list, normalised to single spaces. */
+		opts = supported;
+		while ((tok = strsep(&opts, " \t\n")))
+			if (*tok)
+				snprintf(out + strlen(out), sizeof(out) - strlen(out),
+					 "%s%s", out[0] ? " " : "", tok);
+		fk_log("reset_method %s default: '%s'", d.name, out);
+	} else {
+		char copy[sizeof(val)];
+
+		snprintf(copy, sizeof(copy), "%s", val);
+		opts = copy;
+		while ((tok = strsep(&opts, " "))) {
+			if (sysfs_streq(tok, ""))
+				continue;
+			tok = strim(tok);
+			if (!reset_method_known(tok)) {
+				fk_log("reset_method %s: invalid method '%s': "
+				       "-EINVAL", d.name, tok);
+				return -EINVAL;
+			}
+			if (!reset_method_supported(supported, tok)) {
+				fk_log("reset_method %s: unsupported method "
+				       "'%s': -EINVAL", d.name, tok);
+				return -EINVAL;
+			}
+			if (n == RESET_METHODS_MAX) {
+				fk_log("reset_method %s: too many methods: "
+				       "-EINVAL", d.name);
+				return -EINVAL;
+			}
+			n++;
+			snprintf(out + strlen(out), sizeof(out) - strlen(out),
+				 "%s%s", out[0] ? " " : "", tok);
+		}
+		fk_log("reset_method %s '%s'", d.name, out);
+	}
+	if (out[0])
+		strcat(out, "\n");
+	r = fk_write_str(path, out);
+	if (r < 0)
+		return r;
+	maybe_vanish(&d, "reset_method");
+	return (ssize_t)count;
+}
+
 /* Device name as bus_find_device_by_name() compares it. */
 static void buf_name(const char *buf, size_t count, char *name, size_t size)
 {
@@ -588,6 +747,7 @@ bool fk_attr_classify(const char *path, struct fk_attr *ret)
 	const char *rel = fk_root_rel(path), *base;
 	char comp[5][NAME_MAX + 1];
 	char devdir[PATH_MAX], link[PATH_MAX], canon[PATH_MAX];
+	enum fk_attr_kind kind;
 	size_t n;
 	int k;
 
@@ -612,8 +772,13 @@ bool fk_attr_classify(const char *path, struct fk_attr *ret)
 		return true;
 	}
 	base = strrchr(rel, '/');
-	if (strncmp(rel, "devices/", 8) != 0 || !base ||
-	    strcmp(base, "/driver_override") != 0)
+	if (strncmp(rel, "devices/", 8) != 0 || !base)
+		return false;
+	if (strcmp(base, "/driver_override") == 0)
+		kind = FK_ATTR_OVERRIDE;
+	else if (strcmp(base, "/reset_method") == 0)
+		kind = FK_ATTR_RESET_METHOD;
+	else
 		return false;
 	/* DEV is the parent directory; its subsystem link names the bus. */
 	base = strrchr(path, '/');
@@ -625,6 +790,9 @@ bool fk_attr_classify(const char *path, struct fk_attr *ret)
 	if (fk_path(link, "%s/subsystem", devdir) < 0 ||
 	    fk_link_base(link, ret->bus, sizeof(ret->bus)) < 0)
 		return false;
+	/* reset_method is the PCI core's, no other bus has it. */
+	if (kind == FK_ATTR_RESET_METHOD && strcmp(ret->bus, "pci") != 0)
+		return false;
 	base = strrchr(devdir, '/') + 1;
 	if (strlen(base) > NAME_MAX)
 		return false;
@@ -634,7 +802,7 @@ bool fk_attr_classify(const char *path, struct fk_attr *ret)
 		    ret->dev) < 0 || !realpath(link, canon) ||
 	    strcmp(canon, devdir) != 0)
 		return false;
-	ret->kind = FK_ATTR_OVERRIDE;
+	ret->kind = kind;
 	return true;
 }
 
@@ -650,6 +818,8 @@ static ssize_t attr_store(const struct fk_attr *a, const char *buf,
 		return unbind_store(a->bus, a->drv, buf, count);
 	case FK_ATTR_PROBE:
 		return probe_store(a->bus, buf, count);
+	case FK_ATTR_RESET_METHOD:
+		return reset_method_store(a->bus, a->dev, buf, count);
 	default:
 		return -EINVAL;
 	}
@@ -661,8 +831,8 @@ ssize_t fk_attr_write(const struct fk_attr *a, const char *buf, size_t count)
 	int dev_lock = -1;
 	ssize_t r;
 
-	/* The device the write is about: the value, or the override's owner. */
-	if (a->kind == FK_ATTR_OVERRIDE)
+	/* The device the write is about: the value, or the attribute's owner. */
+	if (a->kind == FK_ATTR_OVERRIDE || a->kind == FK_ATTR_RESET_METHOD)
 		snprintf(name, sizeof(name), "%s", a->dev);
 	else
 		buf_name(buf, count, name, sizeof(name));

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * A small model of the Linux driver core on the fake sysfs: what writes to
- * driver_override, bind, unbind and drivers_probe do, and
- * what loading a module does. All functions return 0 / a count, or -errno.
+ * driver_override, bind, unbind, drivers_probe and a PCI device's
+ * reset_method do, and what loading a module does. All functions return 0 / a count, or -errno.
  * fk_attr_write() takes the locks it needs itself; the callers of the
  * others hold fk_lock().
  */
@@ -19,13 +19,14 @@ enum fk_attr_kind {
 	FK_ATTR_BIND,		/* bus/BUS/drivers/DRV/bind */
 	FK_ATTR_UNBIND,		/* bus/BUS/drivers/DRV/unbind */
 	FK_ATTR_PROBE,		/* bus/BUS/drivers_probe */
+	FK_ATTR_RESET_METHOD,	/* devices/.../DEV/reset_method (PCI) */
 };
 
 struct fk_attr {
 	enum fk_attr_kind kind;
 	char bus[NAME_MAX + 1];
 	char drv[NAME_MAX + 1];
-	char dev[NAME_MAX + 1];	/* only for FK_ATTR_OVERRIDE */
+	char dev[NAME_MAX + 1];	/* FK_ATTR_OVERRIDE, FK_ATTR_RESET_METHOD */
 };
 
 /* Which model attribute a canonical path under the fake root is. */

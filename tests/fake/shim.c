@@ -4,9 +4,9 @@
  * under test.
  *
  * - write(), pwrite(), writev() and stdio writes to driver_override, bind,
- *   unbind and drivers_probe under $VFIO_BIND_SYSFS go to the model
- *   (model.c) instead of the plain file, so driver links move as the kernel
- *   would move them;
+ *   unbind, drivers_probe and reset_method under $VFIO_BIND_SYSFS go to the
+ *   model (model.c) instead of the plain file, so driver links move as the
+ *   kernel would move them;
  * - init_module/finit_module never reach the kernel: the model "loads" the
  *   module into the fake tree, or the call fails with EPERM;
  * - libkmod's fixed paths (/sys/module, /proc/cmdline, /proc/modules) are
