@@ -6,7 +6,8 @@
  * - write(), pwrite(), writev() and stdio writes to driver_override, bind,
  *   unbind, drivers_probe and reset_method under $VFIO_BIND_SYSFS go to the
  *   model (model.c) instead of the plain file, so driver links move as the
- *   kernel would move them;
+ *   kernel would move them; as on sysfs, none is created or truncated by
+ *   open();
  * - init_module/finit_module never reach the kernel: the model "loads" the
  *   module into the fake tree, or the call fails with EPERM;
  * - libkmod's fixed paths (/sys/module, /proc/cmdline, /proc/modules) are
@@ -156,6 +157,35 @@ static bool refuse_open(int dirfd, const char *path, int flags)
 	return true;
 }
 
+/*
+ * sysfs makes no files and truncates no attribute. An open that would
+ * create a model attribute the device lacks (reset_method before Linux 5.15)
+ * fails with EACCES, as on sysfs, rather than leave a plain file that would
+ * pass for it; O_TRUNC on one that is there is dropped, so that a write the
+ * model refuses (`echo pm >reset_method`) leaves the file as it was. False
+ * (and errno) when the open must fail.
+ */
+static bool model_open(int dirfd, const char *path, int *flags)
+{
+	char canon[PATH_MAX];
+	struct fk_attr attr;
+
+	if (!path || !(*flags & (O_CREAT | O_TRUNC)) || !fk_root())
+		return true;
+	canonical(dirfd, path, canon);
+	if (!fk_attr_classify(canon, &attr))
+		return true;
+	if (fk_exists(canon)) {
+		*flags &= ~O_TRUNC;
+		return true;
+	}
+	if (!(*flags & O_CREAT))
+		return true;
+	fk_log("create %s: -EACCES (no such attribute)", fk_root_rel(canon));
+	errno = EACCES;
+	return false;
+}
+
 #define NEEDS_MODE(flags) \
 	(((flags) & O_CREAT) || ((flags) & O_TMPFILE) == O_TMPFILE)
 
@@ -176,7 +206,8 @@ EXPORT int open(const char *path, int flags, ...)
 
 	OPEN_MODE(flags, mode);
 	fk_real_init();
-	if (refuse_open(AT_FDCWD, path, flags))
+	if (refuse_open(AT_FDCWD, path, flags) ||
+	    !model_open(AT_FDCWD, path, &flags))
 		return -1;
 	return fk_real.open(redirect(path, buf), flags, mode);
 }
@@ -188,7 +219,8 @@ EXPORT int open64(const char *path, int flags, ...)
 
 	OPEN_MODE(flags, mode);
 	fk_real_init();
-	if (refuse_open(AT_FDCWD, path, flags))
+	if (refuse_open(AT_FDCWD, path, flags) ||
+	    !model_open(AT_FDCWD, path, &flags))
 		return -1;
 	return fk_real.open64(redirect(path, buf), flags, mode);
 }
@@ -200,7 +232,7 @@ EXPORT int openat(int dirfd, const char *path, int flags, ...)
 
 	OPEN_MODE(flags, mode);
 	fk_real_init();
-	if (refuse_open(dirfd, path, flags))
+	if (refuse_open(dirfd, path, flags) || !model_open(dirfd, path, &flags))
 		return -1;
 	return fk_real.openat(dirfd, redirect(path, buf), flags, mode);
 }
@@ -212,7 +244,7 @@ EXPORT int openat64(int dirfd, const char *path, int flags, ...)
 
 	OPEN_MODE(flags, mode);
 	fk_real_init();
-	if (refuse_open(dirfd, path, flags))
+	if (refuse_open(dirfd, path, flags) || !model_open(dirfd, path, &flags))
 		return -1;
 	return fk_real.openat64(dirfd, redirect(path, buf), flags, mode);
 }
@@ -469,6 +501,14 @@ static FILE *fopen_common(FILE *(*real)(const char *, const char *),
 	if (!fk_attr_classify(canon, attr)) {
 		free(attr);
 		return real(path, mode);
+	}
+	/* sysfs makes no files; "r+" on one that is not there: ENOENT. */
+	if (!fk_exists(canon)) {
+		fk_log("fopen %s: -%s (no such attribute)", fk_root_rel(canon),
+		       strpbrk(mode, "wa") ? "EACCES" : "ENOENT");
+		free(attr);
+		errno = strpbrk(mode, "wa") ? EACCES : ENOENT;
+		return NULL;
 	}
 	f = fopencookie(attr, "w", io);
 	if (!f)
