@@ -14,6 +14,7 @@
 #   fake_set_override ROOT DEV VALUE / fake_clear_override ROOT DEV
 #   fake_probe_fail ROOT DRV ERRNO [DEV] / fake_load_fail ROOT MOD ERRNO
 #   fake_vanish_on ROOT DEV ATTR
+#   fake_reset_methods ROOT DEV "LIST" / fake_no_reset_method ROOT DEV
 #   fake_unbind_delay ROOT DEV MS / fake_probe_delay ROOT DEV MS
 #   fake_driver_remove_delay ROOT DRV MS / fake_driver_probe_delay ROOT DRV MS
 #   fake_noiommu ROOT Y|N / fake_iommu_off ROOT
@@ -81,6 +82,11 @@ fake_device() { # ROOT DEV PARENT VENDOR DEVICE SUBVENDOR SUBDEVICE CLASS [GROUP
 	chmod 0200 "$_dir/remove" "$_dir/reset"
 	fake__ln "$_r" bus/pci "$_rel/subsystem"
 	fake__ln "$_r" "$_rel" "bus/pci/devices/$_dev"
+	# Bridges (class 06): a bus reset only; other devices FLR first.
+	case $_c in
+	06*) fake_reset_methods "$_r" "$_dev" "bus" ;;
+	*) fake_reset_methods "$_r" "$_dev" "flr bus" ;;
+	esac
 	if [ -n "$_g" ]; then
 		mkdir -p "$_r/kernel/iommu_groups/$_g/devices"
 		fake__set "$_r/kernel/iommu_groups/$_g/type" DMA
@@ -195,9 +201,28 @@ fake_load_fail() { # ROOT MOD ERRNO
 }
 
 # DEV is hot-removed right after the kernel handled a write to ATTR
-# (driver_override, unbind, bind or drivers_probe).
+# (driver_override, unbind, bind, drivers_probe or reset_method).
 fake_vanish_on() { # ROOT DEV ATTR
 	fake__ctl "$1" "devices/$2/vanish_on" "$3"
+}
+
+# DEV supports the reset methods LIST (space-separated, in the kernel's
+# order; what writing "default" brings back) and has them all enabled:
+# reset_method reads LIST. An empty LIST: none, and reset_method reads empty.
+fake_reset_methods() { # ROOT DEV "LIST"
+	fake__ctl "$1" "devices/$2/reset_methods" "$3"
+	if [ -n "$3" ]; then
+		fake__set "$1/bus/pci/devices/$2/reset_method" "$3"
+	else
+		: >"$1/bus/pci/devices/$2/reset_method"
+	fi
+}
+
+# No reset_method attribute on DEV, as before Linux 5.15 (or on a device
+# with no reset method at all); writes to it fail as on sysfs.
+fake_no_reset_method() { # ROOT DEV
+	rm -f "$1/bus/pci/devices/$2/reset_method" \
+		"$1/.fake/devices/$2/reset_methods"
 }
 
 # A slow remove(): unbinding DEV from any driver blocks the write MS ms
