@@ -32,6 +32,7 @@ struct cmd_task {
 	bool driver_saved;    /* the driver comes from a saved binding or rule */
 	const char *modalias; /* restore: the saved device's; "" any */
 	const char *reset_method; /* bind, restore: saved with the binding or rule; NULL none */
+	struct vb_owner owner;    /* bind, restore: saved with the binding or rule */
 	char *saved_path;     /* restore and report: the saved binding's file */
 	char *text;           /* say: the line; error: an error line (exit 1) */
 	bool error;

@@ -9,6 +9,7 @@
 #include "context.h"
 #include "lock.h"
 #include "output.h"
+#include "owner.h"
 #include "reset-method.h"
 
 /* What the command line asked for, shared by every verb. */
@@ -30,6 +31,7 @@ struct cmd_opts {
 	unsigned n_devices;
 	unsigned jobs;  /* --jobs: devices moved at once; 0 the default */
 	char reset_method[VB_RESET_METHOD_MAX]; /* --reset-method, space-separated; "" not given */
+	struct vb_owner owner; /* --owner */
 };
 
 /* The most threads --jobs may ask for. */
@@ -45,6 +47,7 @@ int cmd_unbind(struct vb_context *ctx, const struct cmd_opts *o);
 int cmd_restore(struct vb_context *ctx, const struct cmd_opts *o);
 int cmd_list(struct vb_context *ctx, const struct cmd_opts *o);
 int cmd_udev_export(struct vb_context *ctx, const struct cmd_opts *o);
+int cmd_udev_owner(struct vb_context *ctx, const struct cmd_opts *o);
 int cmd_initramfs_plan(struct vb_context *ctx, const struct cmd_opts *o);
 int cmd_bind_group(struct vb_context *ctx, const struct cmd_opts *o);
 int cmd_bind_ids(struct vb_context *ctx, const struct cmd_opts *o);

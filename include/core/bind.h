@@ -8,6 +8,7 @@
 #include "device.h"
 #include "error.h"
 #include "group.h"
+#include "owner.h"
 #include "resolve.h"
 
 enum vb_status {
@@ -50,6 +51,7 @@ struct vb_bind_opts {
 	bool force;         /* go ahead past the IOMMU check */
 	bool driver_saved;  /* driver comes from a saved binding: it was checked then */
 	const char *reset_method; /* "flr bus": set before the VFIO driver binds; NULL leave it */
+	const struct vb_owner *owner; /* who gets its VFIO nodes once it is bound; NULL root */
 	/*
 	 * Called once the device is verified on its VFIO driver (or was there
 	 * already), e.g. to save the binding; a failure rolls the bind back.
@@ -86,6 +88,7 @@ struct vb_outcome {
 	char *old_override;
 	char *reset_method;     /* what this move set (saved with the binding); NULL none */
 	char *old_reset_method; /* what it was before, put back on rollback */
+	struct vb_owner owner;  /* who its VFIO nodes were given to (saved with the binding) */
 	int probe_error;     /* what the driver's bind file returned, negative errno */
 	bool rolled_back;    /* the device is back where it was */
 	bool vanished;       /* the device was removed while it was being moved */

@@ -24,6 +24,7 @@ struct vb_saved {
 	char modalias[1024];          /* identity of the device saved at that address */
 	char host_driver[VB_NAME_MAX + 1]; /* the driver it was taken from; "" unknown */
 	char reset_method[VB_RESET_METHOD_MAX]; /* "flr bus", set before it binds; "" leave it */
+	char owner[32];               /* "UID[:GID]" its VFIO nodes belong to; "" root */
 };
 
 /* Parse and check a saved file's text. -EINVAL with err filled when corrupt. */

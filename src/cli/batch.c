@@ -144,6 +144,8 @@ static bool prepare_bind(struct cmd_run *run, struct cmd_task *t)
 		t->bo.driver = t->driver;
 	if (t->reset_method && t->reset_method[0])
 		t->bo.reset_method = t->reset_method;
+	if (t->owner.set)
+		t->bo.owner = &t->owner;
 	t->bo.driver_saved = t->driver_saved;
 	t->save_job = (struct vb_save_job)VB_SAVE_JOB_INIT(roots);
 	if (t->save && !t->bo.dry_run)
@@ -167,6 +169,7 @@ static bool prepare_restore(struct cmd_run *run, struct cmd_task *t)
 	t->bo.driver = t->driver;
 	t->bo.driver_saved = true;
 	t->bo.reset_method = t->reset_method && t->reset_method[0] ? t->reset_method : NULL;
+	t->bo.owner = t->owner.set ? &t->owner : NULL;
 	/* Forgotten since it was read: a killed unbind of it, settled once its lock was ours. */
 	if (!run->opts->dry_run && t->saved_path && vb_exists(t->saved_path) == 0) {
 		t->kind = CMD_TASK_SAY;
@@ -240,6 +243,9 @@ static void move_task(void *data, unsigned i)
 		if (t->out.status == VB_STATUS_UNBOUND && t->forget_job.had &&
 		    t->forget_job.saved.reset_method[0])
 			(void)vb_device_set_reset_method(t->dev, "default", NULL, NULL);
+		/* A group node that stays (other members on VFIO) is root's again. */
+		if (t->out.status == VB_STATUS_UNBOUND && t->forget_job.had && t->forget_job.saved.owner[0])
+			(void)vb_vfio_nodes_own(&p->run->ctx->roots, t->dev, NULL, NULL);
 	} else
 		vb_bind_move(p->run->ctx, t->dev, &t->bo, &t->out);
 	t->ready = false;

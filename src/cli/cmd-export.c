@@ -1,9 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd.h"
+#include "dir.h"
+#include "owner.h"
 #include "saved-set.h"
+#include "sysfs.h"
 
 /*
  * --udev-export DEVICE: the saved binding udev should apply to DEVICE, as
@@ -37,6 +43,99 @@ int cmd_udev_export(struct vb_context *ctx, const struct cmd_opts *o)
 			printf("VFIO_BIND_RESET_METHOD=%s\n", s->reset_method);
 		rc = EXIT_SUCCESS;
 	}
+	vb_saved_set_clear(&set);
+	return rc;
+}
+
+/* The devices behind a VFIO node: a group's members, or the one device of a "vfioN". */
+static int node_devices(const struct vb_roots *roots, const char *node, char ***ret, unsigned *ret_n)
+{
+	_cleanup_free_ char *dir = NULL;
+
+	if (strncmp(node, "vfio", 4) == 0) {
+		char **one = calloc(1, sizeof(*one));
+		_cleanup_free_ char *link = vb_path("%s/class/vfio-dev/%s/device", roots->sysfs, node);
+		char target[4096];
+		ssize_t n = link ? readlink(link, target, sizeof(target) - 1) : -1;
+
+		if (!one || n < 0) {
+			free(one);
+			return -ENOENT;
+		}
+		target[n] = '\0';
+		one[0] = strdup(strrchr(target, '/') ? strrchr(target, '/') + 1 : target);
+		*ret = one;
+		*ret_n = one[0] ? 1 : 0;
+		return 0;
+	}
+	dir = vb_path("%s/kernel/iommu_groups/%s/devices", roots->sysfs,
+		      strncmp(node, "noiommu-", 8) == 0 ? node + 8 : node);
+	return vb_dir_list(dir, 0, ret, ret_n);
+}
+
+/* The bus a device of /sys/bus/BUS/devices is on, by its subsystem link. */
+static int bus_of(const struct vb_roots *roots, const char *device, char **ret)
+{
+	char **buses = NULL;
+	unsigned n = 0;
+	_cleanup_free_ char *dir = vb_path("%s/bus", roots->sysfs);
+
+	*ret = NULL;
+	if (vb_dir_list(dir, 0, &buses, &n) < 0)
+		return -ENOENT;
+	for (unsigned i = 0; i < n && !*ret; i++) {
+		_cleanup_free_ char *p = vb_path("%s/bus/%s/devices/%s", roots->sysfs, buses[i], device);
+
+		if (p && vb_exists(p) > 0)
+			*ret = strdup(buses[i]);
+	}
+	vb_strv_free(buses, n);
+	return *ret ? 0 : -ENOENT;
+}
+
+/*
+ * --udev-owner NODE: who a VFIO node ("12", "noiommu-12", "vfio3") belongs
+ * to, as OWNER, GROUP and MODE for udev: the owner saved with the binding of
+ * a device behind it. Exit 1, printing nothing, when none was saved with one.
+ */
+int cmd_udev_owner(struct vb_context *ctx, const struct cmd_opts *o)
+{
+	struct vb_saved_set set;
+	char **names = NULL;
+	unsigned n = 0;
+	int rc = EXIT_FAILURE;
+
+	if (o->n_devices != 1) {
+		cmd_error(NULL, "--udev-owner takes one VFIO node name");
+		return EXIT_USAGE;
+	}
+	if (node_devices(&ctx->roots, o->devices[0], &names, &n) < 0 ||
+	    vb_saved_set_load(&ctx->roots, &set) < 0) {
+		vb_strv_free(names, n);
+		return EXIT_FAILURE;
+	}
+	for (unsigned i = 0; i < n && rc != EXIT_SUCCESS; i++) {
+		_cleanup_(vb_device_freep) struct vb_device *dev = NULL;
+		_cleanup_free_ char *bus_name = NULL;
+		const struct vb_saved *s;
+		struct vb_bus scratch;
+		const struct vb_bus *bus;
+		struct vb_owner owner;
+
+		if (bus_of(&ctx->roots, names[i], &bus_name) < 0 ||
+		    vb_bus_lookup(&ctx->roots, bus_name, &scratch, &bus) < 0 ||
+		    vb_device_open(&ctx->roots, bus, names[i], &dev, NULL) < 0)
+			continue;
+		s = vb_saved_set_for_device(&set, dev);
+		if (!s || !s->owner[0] || vb_owner_parse_saved(s->owner, &owner) < 0)
+			continue;
+		printf("VFIO_BIND_OWNER=%u\n", (unsigned)owner.uid);
+		if (owner.has_gid)
+			printf("VFIO_BIND_GROUP=%u\n", (unsigned)owner.gid);
+		printf("VFIO_BIND_MODE=%04o\n", (unsigned)vb_owner_mode(&owner));
+		rc = EXIT_SUCCESS;
+	}
+	vb_strv_free(names, n);
 	vb_saved_set_clear(&set);
 	return rc;
 }

@@ -62,6 +62,7 @@ int cmd_bind_ids(struct vb_context *ctx, const struct cmd_opts *o)
 		if (o->driver)
 			snprintf(rule.driver, sizeof(rule.driver), "%s", o->driver);
 		snprintf(rule.reset_method, sizeof(rule.reset_method), "%s", o->reset_method);
+		vb_owner_format(&o->owner, rule.owner, sizeof(rule.owner));
 		/*
 		 * The rule first: a device that appears while we bind the others is
 		 * covered. One that could not be saved or trusted binds nothing.

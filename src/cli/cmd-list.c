@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cache.h"
 #include "cmd.h"
@@ -275,6 +278,26 @@ static void reset_methods(const struct vb_device *dev, struct vb_record *rec)
 	vb_record_string(rec, "reset_method", "RESET", !have ? NULL : v[0] ? v : "none");
 }
 
+/* Who may open the group node of a device on VFIO: "USER:GROUP" as the node says. */
+static void node_owner(const struct vb_roots *roots, const struct vb_device *dev,
+		       struct vb_record *rec)
+{
+	_cleanup_free_ char *node = vb_driver_is_vfio(dev->driver) ? vb_device_group_node(roots, dev) : NULL;
+	char who[80] = "";
+	struct stat st;
+
+	if (node && stat(node, &st) == 0) {
+		struct passwd *pw = getpwuid(st.st_uid);
+		struct group *gr = getgrgid(st.st_gid);
+		char uid[16], gid[16];
+
+		snprintf(uid, sizeof(uid), "%u", (unsigned)st.st_uid);
+		snprintf(gid, sizeof(gid), "%u", (unsigned)st.st_gid);
+		snprintf(who, sizeof(who), "%s:%s", pw ? pw->pw_name : uid, gr ? gr->gr_name : gid);
+	}
+	vb_record_string(rec, "owner", "OWNER", who[0] ? who : NULL);
+}
+
 /* --class: a PCI device of that kind; nothing else is one. */
 static bool of_class(const char *kind, const struct vb_device *dev)
 {
@@ -355,6 +378,7 @@ static void fill(struct listing *l, const struct vb_device *dev, struct vb_recor
 	vb_record_int(rec, "iommu_group", "GROUP", dev->iommu_group, dev->iommu_group >= 0);
 	numa_node(dev, rec);
 	reset_methods(dev, rec);
+	node_owner(&ctx->roots, dev, rec);
 	stranded(dev, l->notes, rec);
 	group_state(ctx, &l->groups, dev, rec);
 	vfio_choice(ctx, l->res, &l->drivers, dev, e, rec);

@@ -17,6 +17,8 @@ static void restore_device(struct cmd_batch *b, const struct vb_saved *s, const 
 	t->driver = s->driver;
 	t->modalias = s->modalias;
 	t->reset_method = s->reset_method;
+	if (s->owner[0])
+		(void)vb_owner_parse_saved(s->owner, &t->owner);
 	t->saved_path = strdup(path);
 }
 
@@ -28,6 +30,8 @@ static void bind_by_rule(struct cmd_batch *b, const struct vb_bus *bus, const ch
 	if (t) {
 		t->driver = rule->driver[0] ? rule->driver : NULL;
 		t->reset_method = rule->reset_method;
+		if (rule->owner[0])
+			(void)vb_owner_parse_saved(rule->owner, &t->owner);
 	}
 }
 

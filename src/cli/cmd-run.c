@@ -30,6 +30,7 @@ struct vb_bind_opts cmd_bind_opts(const struct cmd_opts *o)
 	return (struct vb_bind_opts){ .driver = o->driver, .dry_run = o->dry_run, .force = o->force,
 				      .waiting = say_waiting, .jobs = o->jobs,
 				      .reset_method = o->reset_method[0] ? o->reset_method : NULL,
+				      .owner = o->owner.set ? &o->owner : NULL,
 				      .stop = &cmd_stop_requested };
 }
 
@@ -107,6 +108,12 @@ static void fill_record(struct vb_record *rec, struct vb_context *ctx, const cha
 		      dev && dev->iommu_group >= 0);
 	vb_record_string(rec, "vfio_group_node", NULL, node);
 	vb_record_string(rec, "reset_method", NULL, out->reset_method);
+	{
+		char owner[32];
+
+		vb_owner_format(&out->owner, owner, sizeof(owner));
+		vb_record_string(rec, "owner", NULL, owner[0] ? owner : NULL);
+	}
 	vb_record_string(rec, "saved", NULL, saved);
 	vb_record_string(rec, "host_driver_builtin", NULL, builtin);
 	vb_record_bool(rec, "group_viable", NULL, out->group_viable == 1, out->group_viable >= 0);
@@ -223,7 +230,11 @@ static void print_outcome(struct cmd_run *run, const char *name, const struct vb
 		break;
 	case VB_STATUS_FAILED:
 		cmd_print_error(name, &out->error);
-		if (dev && wrote_something(out)) {
+		if (dev && wrote_something(out) && out->unbind && !out->rolled_back) {
+			/* Off VFIO as asked; what is missing is a host driver, which the error says. */
+			cmd_error(name, "it is on %s now, driver_override '%s'", or_none(dev->driver),
+				  dev->override ? dev->override : "(null)");
+		} else if (dev && wrote_something(out)) {
 			if (out->rolled_back)
 				cmd_error(name, "put back on %s as it was", or_none(out->old_driver));
 			else

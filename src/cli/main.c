@@ -20,6 +20,17 @@ static int canonical_arg(struct vb_context *ctx, const struct parsed_args *a, co
 	struct vb_error err = { 0 };
 	int r;
 
+	/* A VFIO node's kernel name as udev gives it: "12", "noiommu-12", "vfio3". */
+	if (a->verb == VERB_UDEV_OWNER) {
+		const char *d = strncmp(arg, "noiommu-", 8) == 0 ? arg + 8 : strncmp(arg, "vfio", 4) == 0 ? arg + 4 : arg;
+
+		if (!*d || strspn(d, "0123456789") != strlen(d) || strlen(arg) >= size) {
+			cmd_error(NULL, "'%.*s' is not a VFIO node's name (12, noiommu-12, vfio3)", VB_NAME_MAX, arg);
+			return -1;
+		}
+		snprintf(name, size, "%s", arg);
+		return 0;
+	}
 	if (a->opts.ids) {
 		char id[10];
 
@@ -81,7 +92,8 @@ static void say_lock_wait(void *data, pid_t pid, const char *cmdline)
 /* Whether the verb may change drivers or saved bindings. */
 static bool changes(const struct parsed_args *a)
 {
-	return a->verb != VERB_LIST && a->verb != VERB_UDEV_EXPORT && a->verb != VERB_INITRAMFS_PLAN;
+	return a->verb != VERB_LIST && a->verb != VERB_UDEV_EXPORT && a->verb != VERB_UDEV_OWNER &&
+	       a->verb != VERB_INITRAMFS_PLAN;
 }
 
 static int take_lock(struct vb_context *ctx, struct parsed_args *a, struct vb_lock *lock)
@@ -117,6 +129,8 @@ static int run_verb(struct vb_context *ctx, const struct parsed_args *a)
 		return cmd_list(ctx, &a->opts);
 	case VERB_UDEV_EXPORT:
 		return cmd_udev_export(ctx, &a->opts);
+	case VERB_UDEV_OWNER:
+		return cmd_udev_owner(ctx, &a->opts);
 	case VERB_INITRAMFS_PLAN:
 		return cmd_initramfs_plan(ctx, &a->opts);
 	default:

@@ -11,6 +11,7 @@
 #include "name.h"
 #include "options.h"
 #include "pci-class.h"
+#include "owner.h"
 #include "reset-method.h"
 
 enum {
@@ -23,6 +24,8 @@ enum {
 	OPT_BUS,
 	OPT_CLASS,
 	OPT_RESET_METHOD,
+	OPT_OWNER,
+	OPT_UDEV_OWNER,
 	OPT_UDEV_EXPORT,
 	OPT_INITRAMFS,
 	OPT_INITRAMFS_PLAN,
@@ -36,6 +39,7 @@ static const struct option long_options[] = {
 	{ "json", no_argument, NULL, 'j' },
 	{ "jobs", required_argument, NULL, 'J' },
 	{ "reset-method", required_argument, NULL, OPT_RESET_METHOD },
+	{ "owner", required_argument, NULL, OPT_OWNER },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "unbind", no_argument, NULL, OPT_UNBIND },
@@ -47,6 +51,7 @@ static const struct option long_options[] = {
 	{ "bus", required_argument, NULL, OPT_BUS },
 	{ "class", required_argument, NULL, OPT_CLASS },
 	{ "udev-export", no_argument, NULL, OPT_UDEV_EXPORT },
+	{ "udev-owner", no_argument, NULL, OPT_UDEV_OWNER },
 	{ "initramfs", no_argument, NULL, OPT_INITRAMFS },
 	{ "initramfs-plan", no_argument, NULL, OPT_INITRAMFS_PLAN },
 	{ "help", no_argument, NULL, 'h' },
@@ -89,6 +94,9 @@ void options_usage(FILE *f)
 	      "  -f, --force         go ahead although the device is in use, has SR-IOV VFs,\n"
 	      "                      is held open, or no IOMMU protects it\n"
 	      "      --no-save       bind for now only: not re-applied at boot or hotplug\n"
+	      "      --owner=USER[:GROUP]\n"
+	      "                      give the device's VFIO nodes (/dev/vfio/N) to USER (and\n"
+	      "                      GROUP: mode 0660), now and whenever they appear; saved\n"
 	      "      --reset-method=METHOD[,METHOD...]\n"
 	      "                      the PCI reset methods the kernel may use, in order (flr,\n"
 	      "                      pm, bus ...), set before the VFIO driver binds and saved\n"
@@ -260,6 +268,17 @@ int options_parse(int argc, char *argv[], struct parsed_args *ret)
 				return usage_error("--reset-method: %s", err.what);
 			break;
 		}
+		case OPT_OWNER: {
+			struct vb_error err = { 0 };
+
+			if (vb_owner_parse(optarg, &a.opts.owner, &err) < 0)
+				return usage_error("--owner: %s", err.what);
+			break;
+		}
+		case OPT_UDEV_OWNER:
+			if (set_verb(&a, VERB_UDEV_OWNER, "--udev-owner") < 0)
+				return -EINVAL;
+			break;
 		case OPT_CLASS: {
 			bool dummy;
 
@@ -302,9 +321,11 @@ int options_parse(int argc, char *argv[], struct parsed_args *ret)
 		return usage_error("%s", "--group only goes with a bind of DEVICEs");
 	if (a.opts.no_save && a.verb != VERB_BIND)
 		return usage_error("%s", "--no-save only goes with a bind");
-	if (a.opts.jobs && (a.verb == VERB_LIST || a.verb == VERB_UDEV_EXPORT ||
+	if (a.opts.jobs && (a.verb == VERB_LIST || a.verb == VERB_UDEV_EXPORT || a.verb == VERB_UDEV_OWNER ||
 			    a.verb == VERB_INITRAMFS_PLAN))
 		return usage_error("%s", "--jobs goes with what moves devices (a bind, --unbind, --restore)");
+	if (a.opts.owner.set && a.verb != VERB_BIND)
+		return usage_error("%s", "--owner only goes with a bind (it is saved with the binding)");
 	if (a.opts.reset_method[0] && a.verb != VERB_BIND)
 		return usage_error("%s", "--reset-method only goes with a bind (it is saved with the binding)");
 	if (a.opts.class_kind && a.verb != VERB_LIST)

@@ -400,11 +400,22 @@ void vb_outcome_group_viability(struct vb_context *ctx, const struct vb_device *
 			   &out->group_blockers, &out->n_group_blockers);
 }
 
-static int already_there(struct vb_device *dev, const struct vb_bind_opts *opts,
-			 struct vb_outcome *out)
+/* The device is on its VFIO driver: its nodes go to the owner asked for, before it is saved. */
+static int give_nodes(struct vb_context *ctx, const struct vb_device *dev,
+		      const struct vb_bind_opts *opts, struct vb_outcome *out)
+{
+	if (!opts->owner || !opts->owner->set || opts->dry_run || !vb_driver_is_vfio(dev->driver))
+		return 0;
+	return vb_vfio_nodes_own(&ctx->roots, dev, opts->owner, &out->error);
+}
+
+static int already_there(struct vb_context *ctx, struct vb_device *dev,
+			 const struct vb_bind_opts *opts, struct vb_outcome *out)
 {
 	int r = set_reset_method(dev, opts, out);
 
+	if (r == 0)
+		r = give_nodes(ctx, dev, opts, out);
 	if (r == 0 && opts->commit && !opts->dry_run)
 		r = opts->commit(opts->commit_data, dev, out, &out->error);
 	if (r < 0)
@@ -546,6 +557,9 @@ static int bind_prepare(struct vb_context *ctx, struct vb_device *dev, const str
 	r = remember_start(dev, out);
 	if (r < 0)
 		return fail(out, r);
+	/* Known before the move: the saved binding is written while the kernel works. */
+	if (opts->owner && opts->owner->set)
+		out->owner = *opts->owner;
 	if (!dev->has_override_attr) {
 		vb_error_set(&out->error, -EOPNOTSUPP, "the device has no driver_override attribute");
 		vb_error_hint(&out->error, "a kernel of 3.16 or later is needed");
@@ -555,7 +569,7 @@ static int bind_prepare(struct vb_context *ctx, struct vb_device *dev, const str
 	if (r < 0)
 		return fail(out, r);
 	if (out->vfio_driver && streq_ptr(dev->driver, out->vfio_driver))
-		return already_there(dev, opts, out);
+		return already_there(ctx, dev, opts, out);
 	if (!opts->force) {
 		r = vb_device_check_bridge(dev, &out->error);
 		if (r == 0)
@@ -589,7 +603,7 @@ static int bind_prepare(struct vb_context *ctx, struct vb_device *dev, const str
 	if (r < 0)
 		return fail(out, r);
 	if (streq_ptr(dev->driver, out->vfio_driver))
-		return already_there(dev, opts, out);
+		return already_there(ctx, dev, opts, out);
 	/* From one VFIO driver to another: that unbind waits for whoever holds it. */
 	if (vb_driver_is_vfio(dev->driver)) {
 		r = check_holders(ctx, dev, opts, out);
@@ -674,7 +688,9 @@ static int move(struct vb_context *ctx, struct vb_device *dev, const struct vb_b
 	if (r < 0)
 		return device_gone(dev, out, r);
 	if (streq_ptr(dev->driver, out->vfio_driver)) {
-		r = opts->commit ? opts->commit(opts->commit_data, dev, out, &out->error) : 0;
+		r = give_nodes(ctx, dev, opts, out);
+		if (r == 0 && opts->commit)
+			r = opts->commit(opts->commit_data, dev, out, &out->error);
 		if (r < 0) {
 			out->rolled_back = roll_back(ctx, dev, out);
 			return fail(out, r);

@@ -38,6 +38,7 @@ void vb_saved_for(const struct vb_roots *roots, const struct vb_device *dev, con
 	host_driver_of(roots, dev, out, &s);
 	if (out->reset_method)
 		snprintf(s.reset_method, sizeof(s.reset_method), "%s", out->reset_method);
+	vb_owner_format(&out->owner, s.owner, sizeof(s.owner));
 	*ret = s;
 }
 

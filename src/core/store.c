@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "bus.h"
+#include "owner.h"
 #include "store.h"
 #include "strbuf.h"
 #include "sysfs.h"
@@ -103,7 +104,14 @@ int vb_saved_parse(const char *text, struct vb_saved *ret, struct vb_error *err)
 			r = set_field(s.modalias, sizeof(s.modalias), eq);
 		else if (strcmp(buf, "VFIO_BIND_HOST_DRIVER") == 0)
 			r = set_field(s.host_driver, sizeof(s.host_driver), eq);
-		else if (strcmp(buf, "VFIO_BIND_RESET_METHOD") == 0)
+		else if (strcmp(buf, "VFIO_BIND_OWNER") == 0) {
+			struct vb_owner o;
+
+			/* Handed to udev's OWNER and GROUP: numbers only. */
+			r = vb_owner_parse_saved(eq, &o);
+			if (r == 0)
+				vb_owner_format(&o, s.owner, sizeof(s.owner));
+		} else if (strcmp(buf, "VFIO_BIND_RESET_METHOD") == 0)
 			/* Written to sysfs by the udev rule: only names the kernel knows. */
 			r = vb_reset_methods_parse(eq, s.reset_method, sizeof(s.reset_method), NULL);
 		/* Unknown keys are for newer versions: skip them. */
@@ -157,6 +165,7 @@ char *vb_saved_format(const struct vb_saved *s)
 	format_line(&sb, "VFIO_BIND_MODALIAS", s->modalias);
 	format_line(&sb, "VFIO_BIND_HOST_DRIVER", s->host_driver);
 	format_line(&sb, "VFIO_BIND_RESET_METHOD", s->reset_method);
+	format_line(&sb, "VFIO_BIND_OWNER", s->owner);
 	return vb_strbuf_take(&sb);
 }
 

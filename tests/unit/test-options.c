@@ -127,7 +127,7 @@ static void test_ambiguous_abbreviations_are_named(void **state)
 
 	said = PARSE_SAID(&rc, "03:00.0", "--u");
 	assert_int_equal(rc, -EINVAL);
-	assert_non_null(strstr(said, "'--u' is ambiguous: it could be --unbind or --udev-export"));
+	assert_non_null(strstr(said, "'--u' is ambiguous: it could be --unbind, --udev-export or --udev-owner"));
 
 	/* The unknown stay unknown; a long option that takes no value says so. */
 	said = PARSE_SAID(&rc, "--dx", "03:00.0");
