@@ -200,6 +200,38 @@ check "... and no bridge" sh -c '! printf "%s\n" "$1" | grep -q "bridge"' - "$ou
 vb --list "$E1000E"
 is "--list DEVICE (text) exits 0" 0 echo "$rc"
 
+# --owner: the group node goes to an unprivileged user (QEMU under libvirt, DPDK), who can
+# then open it; after a remove and rescan --restore gives it again (udev's rule does at
+# boot and hotplug: vm-persist); after --unbind the user cannot.
+echo "vbuser:x:4242:4243::/:/bin/sh" >>/etc/passwd
+echo "vbgroup:x:4243:" >>/etc/group
+echo "vbother:x:4244:4244::/:/bin/sh" >>/etc/passwd
+opens_as() { # USER NODE
+	su -s /bin/sh "$1" -c "exec 3<>$2" 2>/dev/null
+}
+vb --owner vbuser:vbgroup "$VIRTIO"
+is "--owner vbuser:vbgroup exits 0" 0 echo "$rc"
+gnode=$(group_node "$VIRTIO")
+is "... its group node $gnode is vbuser's and vbgroup's, mode 660" "4242:4243 660" stat -c '%u:%g %a' "$gnode"
+check "... vbuser opens it" opens_as vbuser "$gnode"
+check "... another user cannot" sh -c "! su -s /bin/sh vbother -c 'exec 3<>$gnode' 2>/dev/null"
+check "... the owner is saved with the binding" grep -q "^VFIO_BIND_OWNER=4242:4243\$" /etc/vfio-bind.d/pci-"$VIRTIO"*.conf
+check "... --list shows it" sh -c '"$1" --list "$2" | grep -q "vbuser:vbgroup"' - "$VB" "$VIRTIO"
+echo 1 >"$PCI/devices/$VIRTIO/remove"
+echo 1 >"$PCI/rescan"
+vb --restore "$VIRTIO"
+is "after sysfs remove and rescan, --restore exits 0" 0 echo "$rc"
+state "... on vfio-pci" "$VIRTIO" vfio-pci vfio-pci
+gnode=$(group_node "$VIRTIO")
+is "... its group node is vbuser's again" "4242:4243 660" stat -c '%u:%g %a' "$gnode"
+check "... vbuser opens it" opens_as vbuser "$gnode"
+vb --unbind "$VIRTIO"
+is "--unbind exits 0" 0 echo "$rc"
+check "... vbuser cannot open it any more" sh -c "! su -s /bin/sh vbuser -c 'exec 3<>$gnode' 2>/dev/null"
+vb --owner nosuchuser "$VIRTIO"
+is "an unknown user is a usage error, exit 2" 2 echo "$rc"
+state "... nothing moved" "$VIRTIO" virtio-pci
+
 # Reset methods (reset_method, Linux 5.15+): what the kernel lists for virtio-net behind
 # its root port, and one of them alone, set before vfio-pci binds.
 RM=$PCI/devices/$VIRTIO/reset_method
