@@ -90,6 +90,7 @@ struct vb_outcome {
 	char *old_reset_method; /* what it was before, put back on rollback */
 	struct vb_owner owner;  /* who its VFIO nodes were given to (saved with the binding) */
 	int probe_error;     /* what the driver's bind file returned, negative errno */
+	bool touched;        /* something was written to the device (else nothing to put back) */
 	bool rolled_back;    /* the device is back where it was */
 	bool vanished;       /* the device was removed while it was being moved */
 	bool held;           /* --force: a process holds it, so its unbind waits for that */

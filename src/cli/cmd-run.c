@@ -140,10 +140,7 @@ static void print_steps(const struct vb_outcome *out, FILE *f)
 
 static bool wrote_something(const struct vb_outcome *out)
 {
-	for (unsigned i = 0; i < out->n_steps; i++)
-		if (out->steps[i].value)
-			return true;
-	return false;
+	return out->touched;
 }
 
 static const char *or_none(const char *driver)

@@ -331,7 +331,8 @@ static int set_reset_method(struct vb_device *dev, const struct vb_bind_opts *op
 	_cleanup_free_ char *now = NULL;
 	int r;
 
-	if (!opts->reset_method)
+	/* Set once: an already-bound device may come here a second time. */
+	if (!opts->reset_method || out->reset_method)
 		return 0;
 	out->reset_method = strdup(opts->reset_method);
 	if (!out->reset_method)
@@ -354,7 +355,20 @@ static int set_reset_method(struct vb_device *dev, const struct vb_bind_opts *op
 		return s[0].target && s[0].value ? 0 : -ENOMEM;
 	}
 	r = vb_device_set_reset_method(dev, opts->reset_method, &out->old_reset_method, &out->error);
+	if (r == 0)
+		out->touched = true;
 	return r;
+}
+
+/* A refusal after the reset methods were set: the device gets its own back. */
+static void undo_reset_method(struct vb_device *dev, struct vb_outcome *out)
+{
+	if (!out->old_reset_method)
+		return;
+	(void)vb_device_set_reset_method(dev, out->old_reset_method[0] ? out->old_reset_method : "\n",
+					 NULL, NULL);
+	free(out->old_reset_method);
+	out->old_reset_method = NULL;
 }
 
 bool vb_bind_undo(struct vb_context *ctx, struct vb_device *dev, struct vb_outcome *out)
@@ -597,23 +611,23 @@ static int bind_prepare(struct vb_context *ctx, struct vb_device *dev, const str
 	r = need_write_access(dev, &out->error);
 	if (r < 0)
 		return fail(out, r);
-	r = load_and_name_driver(ctx, dev, opts, out);
-	if (r == 0)
-		r = name_driver_in_plan(ctx, dev, out);
-	if (r < 0)
-		return fail(out, r);
-	if (streq_ptr(dev->driver, out->vfio_driver))
-		return already_there(ctx, dev, opts, out);
-	/* From one VFIO driver to another: that unbind waits for whoever holds it. */
-	if (vb_driver_is_vfio(dev->driver)) {
-		r = check_holders(ctx, dev, opts, out);
-		if (r < 0)
-			return fail(out, r);
-	}
-	/* The last thing decided: a move that fails after this puts it back (roll_back). */
+	/* Before any module loads: a method the device lacks is refused with nothing changed. */
 	r = set_reset_method(dev, opts, out);
 	if (r < 0)
 		return fail(out, r);
+	r = load_and_name_driver(ctx, dev, opts, out);
+	if (r == 0)
+		r = name_driver_in_plan(ctx, dev, out);
+	if (r == 0 && streq_ptr(dev->driver, out->vfio_driver))
+		return already_there(ctx, dev, opts, out);
+	/* From one VFIO driver to another: that unbind waits for whoever holds it. */
+	if (r == 0 && vb_driver_is_vfio(dev->driver))
+		r = check_holders(ctx, dev, opts, out);
+	if (r < 0) {
+		undo_reset_method(dev, out);
+		return fail(out, r);
+	}
+	/* A move that fails from here on puts the reset methods back too (roll_back). */
 	return 1;
 }
 
@@ -654,6 +668,7 @@ static int move(struct vb_context *ctx, struct vb_device *dev, const struct vb_b
 {
 	int r;
 
+	out->touched = true;
 	for (unsigned i = 0; i < out->n_steps; i++) {
 		const struct vb_step *s = &out->steps[i];
 
@@ -719,6 +734,7 @@ static int hand_back(struct vb_context *ctx, struct vb_device *dev, const struct
 	int host_modules = 0;
 	int r;
 
+	out->touched = !opts->dry_run;
 	r = step_write(out, opts->dry_run, VB_STEP_OVERRIDE, attr_path(dev, "driver_override"), "\n");
 	if (r < 0) {
 		vb_error_set_sys(&out->error, r, "cannot clear driver_override");
