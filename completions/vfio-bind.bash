@@ -28,6 +28,10 @@ _vfio_bind()
 		COMPREPLY=($(compgen -W "$(ls /sys/bus 2>/dev/null)" -- "$cur"))
 		return
 		;;
+	--owner)
+		COMPREPLY=($(compgen -u -- "$cur"))
+		return
+		;;
 	--reset-method)
 		COMPREPLY=($(compgen -W 'flr pm bus acpi device_specific af_flr cxl_bus' -- "$cur"))
 		return
@@ -43,7 +47,7 @@ _vfio_bind()
 	esac
 
 	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W '--driver --dry-run --force --group --jobs --json --quiet --reset-method
+		COMPREPLY=($(compgen -W '--driver --dry-run --force --group --jobs --json --quiet --reset-method --owner
 			--verbose --unbind --restore --list --no-save --id --platform --bus --class --udev-export --initramfs --initramfs-plan
 			--help --version' -- "$cur"))
 		return

@@ -55,6 +55,7 @@ complete -c vfio-bind -s d -l driver -x -a '(__vfio_bind_drivers)' -d 'Use this 
 complete -c vfio-bind -s n -l dry-run -d 'Print every step, do nothing'
 complete -c vfio-bind -s g -l group -d 'Bind the whole IOMMU group as one'
 complete -c vfio-bind -s f -l force -d 'Go ahead although the device is in use'
+complete -c vfio-bind -l owner -x -a '(__fish_complete_users)' -d 'Give the VFIO nodes to USER[:GROUP]'
 complete -c vfio-bind -l reset-method -x -a 'flr pm bus acpi device_specific af_flr cxl_bus' -d 'PCI reset methods, in order'
 complete -c vfio-bind -s J -l jobs -x -a '1 4 16 64 256' -d 'Move at most N devices at once'
 complete -c vfio-bind -s j -l json -d 'One JSON document on stdout'
