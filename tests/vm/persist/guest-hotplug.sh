@@ -109,10 +109,14 @@ on_vfio "... and ends on $VARIANT, override set" "$E1000E" "$VARIANT"
 never_probed rescan-unloaded "$E1000E"
 is "the virtio NIC was left alone" virtio-pci driver_of "$VIRTIO"
 
-# e. A saved reset method is set again when the device comes back: by the rule, at add.
-vb --reset-method bus "$VIRTIO"
-is "vfio-bind --reset-method bus $VIRTIO exits 0" 0 echo "$rc"
+# e. A saved reset method is set again when the device comes back: by the rule, at add;
+# and its group node is given to the saved owner again as it appears: by the rule too.
+vb --reset-method bus --owner 4242:4243 "$VIRTIO"
+is "vfio-bind --reset-method bus --owner 4242:4243 $VIRTIO exits 0" 0 echo "$rc"
 is "... its reset_method is 'bus'" bus cat "$PCI/devices/$VIRTIO/reset_method"
+vnode=/dev/vfio/$(basename "$(readlink "$PCI/devices/$VIRTIO/iommu_group")")
+settle
+is "... its group node $vnode is 4242:4243, mode 660" "4242:4243 660" stat -c '%u:%g %a' "$vnode"
 echo 1 >"$PCI/devices/$VIRTIO/remove"
 check "sysfs remove of it: gone" wait_for 30 absent "$VIRTIO"
 settle
@@ -121,6 +125,11 @@ check "sysfs rescan: it is back" wait_for 30 present "$VIRTIO"
 on_vfio "... and ends on vfio-pci, override set" "$VIRTIO" vfio-pci
 is "... with its saved reset method alone (the kernel's own list is longer)" bus \
 	cat "$PCI/devices/$VIRTIO/reset_method"
+settle
+vnode=/dev/vfio/$(basename "$(readlink "$PCI/devices/$VIRTIO/iommu_group")")
+is "... its new group node $vnode is the owner's again (the rule, as the node appeared)" "4242:4243 660" \
+	stat -c '%u:%g %a' "$vnode"
+check "... which user 4242 opens" setpriv --reuid=4242 --regid=4243 --clear-groups sh -c "exec 3<>$vnode"
 vb --unbind "$VIRTIO"
 is "--unbind of it exits 0" 0 echo "$rc"
 is "... virtio-pci has it" virtio-pci driver_of "$VIRTIO"
