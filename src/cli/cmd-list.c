@@ -13,6 +13,7 @@
 #include "device.h"
 #include "dir.h"
 #include "early-boot.h"
+#include "framebuffer.h"
 #include "hwdb.h"
 #include "modalias.h"
 #include "output.h"
@@ -298,6 +299,22 @@ static void node_owner(const struct vb_roots *roots, const struct vb_device *dev
 	vb_record_string(rec, "owner", "OWNER", who[0] ? who : NULL);
 }
 
+/* A display controller whose BAR the firmware framebuffer still holds: a VM could not map it. */
+static void framebuffer(const struct vb_roots *roots, const struct vb_device *dev, bool notes,
+			struct vb_record *rec)
+{
+	struct vb_framebuffer fb;
+	char what[160] = "";
+
+	if (dev->has_ids && (dev->ids.class >> 16) == 0x03 && vb_device_framebuffer(roots, dev, &fb) > 0)
+		snprintf(what, sizeof(what), "%s%s%s%s in BAR %d", fb.name, fb.driver[0] ? " (" : "",
+			 fb.driver, fb.driver[0] ? ")" : "", fb.bar);
+	vb_record_string(rec, "framebuffer", NULL, what[0] ? what : NULL);
+	if (what[0] && notes)
+		cmd_error(dev->name, "note: the firmware framebuffer %s holds it: a bind is refused until it "
+			  "lets go (see BOOT GPU in vfio-bind(8))", what);
+}
+
 /* --class: a PCI device of that kind; nothing else is one. */
 static bool of_class(const char *kind, const struct vb_device *dev)
 {
@@ -379,6 +396,7 @@ static void fill(struct listing *l, const struct vb_device *dev, struct vb_recor
 	numa_node(dev, rec);
 	reset_methods(dev, rec);
 	node_owner(&ctx->roots, dev, rec);
+	framebuffer(&ctx->roots, dev, l->notes, rec);
 	stranded(dev, l->notes, rec);
 	group_state(ctx, &l->groups, dev, rec);
 	vfio_choice(ctx, l->res, &l->drivers, dev, e, rec);

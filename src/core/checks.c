@@ -11,6 +11,7 @@
 
 #include "dir.h"
 #include "checks.h"
+#include "framebuffer.h"
 #include "group.h"
 #include "sysfs.h"
 
@@ -411,6 +412,8 @@ int vb_device_check_in_use(const struct vb_roots *roots, const struct vb_device 
 		r = check_net(roots, dev, err);
 	if (r == 0)
 		r = check_boot_vga(dev, err);
+	if (r == 0)
+		r = vb_device_check_framebuffer(roots, dev, err);
 	return r;
 }
 
