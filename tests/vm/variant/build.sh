@@ -1,44 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# build.sh KERNEL_BUILD_DIR OUT_DIR
-#
-# Builds e1000e_vfio_pci.ko out of tree against a kernel's headers (for Debian:
-# usr/src/linux-headers-KVER-amd64) and prints the .ko's path. Kbuild writes its
-# objects next to the sources, so the sources are copied to OUT_DIR first and the
-# source tree stays clean.
-
-set -eu
-
+# build.sh KERNEL_BUILD_DIR OUT_DIR: e1000e_vfio_pci.ko, built by ../build-module.sh.
+# The whole point of the module is its alias: a kernel that stops emitting it fails here.
+here=$(cd "$(dirname "$0")" && pwd)
 [ $# -eq 2 ] || { echo "usage: $0 KERNEL_BUILD_DIR OUT_DIR" >&2; exit 2; }
-kdir=$1
-out=$2
-src=$(cd "$(dirname "$0")" && pwd)
-
-mkdir -p "$out"
-out=$(cd "$out" && pwd)
-# cp -p keeps the sources' times, so an unchanged source is not rebuilt.
-cp -p "$src/Kbuild" "$src/e1000e_vfio_pci.c" "$out/"
-make -s -C "$kdir" M="$out" modules >"$out/build.log" 2>&1 || {
-	cat "$out/build.log" >&2
-	echo "build.sh: building the variant module failed" >&2
-	exit 1
-}
-
-ko=$out/e1000e_vfio_pci.ko
-# The whole point of the module is its alias; catch a kernel that stops emitting it.
-alias='vfio_pci:v00008086d000010D3sv*sd*bc*sc*i*'
-modinfo -F alias "$ko" | grep -qxF "$alias" || {
-	echo "build.sh: $ko lacks alias $alias" >&2
-	exit 1
-}
-# vermagic must name the kernel the headers are for, or the guest will not load it.
-release=$(sed -n 's/^#define UTS_RELEASE "\(.*\)"$/\1/p' "$kdir/include/generated/utsrelease.h")
-case $(modinfo -F vermagic "$ko") in
-"$release "*) ;;
-*)
-	echo "build.sh: $ko has vermagic '$(modinfo -F vermagic "$ko")', not for $release" >&2
-	exit 1
-	;;
-esac
-echo "$ko"
+exec "$here/../build-module.sh" "$1" "$2" "$here" e1000e_vfio_pci 'vfio_pci:v00008086d000010D3sv*sd*bc*sc*i*'
