@@ -79,6 +79,8 @@ void options_usage(FILE *f)
 	      "      --restore       re-apply saved bindings (all, or the DEVICEs named)\n"
 	      "      --list          show devices, drivers, IOMMU groups, VFIO choices, saved\n"
 	      "      --udev-export   print DEVICE's trusted saved binding for udev's IMPORT{program}\n"
+	      "      --udev-owner    print the owner saved for the devices behind a VFIO node\n"
+	      "                      (12, noiommu-12, vfio3), for udev's IMPORT{program}\n"
 	      "      --initramfs-plan\n"
 	      "                      print what an initramfs needs to apply the saved bindings\n"
 	      "                      (for the initramfs-tools hook and the dracut module)\n"
