@@ -1,25 +1,27 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# make-boot-initramfs.sh -k KERNEL_TREE -o OUT.cpio.gz
+# make-boot-initramfs.sh -k KERNEL_TREE [-m MODULE.ko]... -o OUT.cpio.gz
 #
 # The boot initramfs of the persistence VM tests: busybox-static, boot-init.sh as /init,
 # and just the modules that reach the root disk (virtio_pci, virtio_blk, ext4) plus
-# e1000e for "vmpreload=e1000e", indexed by depmod -b. KERNEL_TREE is the directory
-# fetch-kernel.sh printed.
+# e1000e for "vmpreload=e1000e", and each MODULE.ko (built out of tree, e.g. vb_slow for
+# "vmpreload=vb_slow") under updates/, indexed by depmod -b. KERNEL_TREE is the
+# directory fetch-kernel.sh printed.
 
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
-ktree='' out=''
-while getopts k:o: opt; do
+ktree='' out='' extra=''
+while getopts k:m:o: opt; do
 	case $opt in
 	k) ktree=$OPTARG ;;
+	m) extra="$extra $OPTARG" ;;
 	o) out=$OPTARG ;;
 	*) exit 2 ;;
 	esac
 done
-{ [ -n "$ktree" ] && [ -n "$out" ]; } || { echo "usage: $0 -k KERNEL_TREE -o OUT.cpio.gz" >&2; exit 2; }
+{ [ -n "$ktree" ] && [ -n "$out" ]; } || { echo "usage: $0 -k KERNEL_TREE [-m MODULE.ko]... -o OUT.cpio.gz" >&2; exit 2; }
 
 kver=$(basename "$(find "$ktree/lib/modules" -mindepth 1 -maxdepth 1 -type d | head -n 1)")
 kmods=$ktree/lib/modules/$kver
@@ -45,6 +47,10 @@ done | sort -u | while read -r ko; do
 	rel=${ko#"$kmods"/}
 	mkdir -p "$smods/$(dirname "$rel")"
 	cp "$ko" "$smods/$rel"
+done
+for ko in $extra; do
+	mkdir -p "$smods/updates"
+	cp "$ko" "$smods/updates/"
 done
 cp "$kmods"/modules.builtin "$kmods"/modules.builtin.modinfo "$kmods"/modules.order "$smods"/
 depmod -b "$stage" "$kver"
