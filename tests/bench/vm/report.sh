@@ -7,7 +7,10 @@
 # suite and tool the median over the repetitions in milliseconds, the spread (lowest and
 # highest), and the ratio of the medians to the suite's reference (the floor; for list,
 # vfio-bind --list). A cycle is one repetition's bind and way back added up, so its
-# median is the median of those sums. Failed samples (BENCH-E) are listed, not dropped.
+# median is the median of those sums. The batch tables give two ratios, to the serial
+# and to the parallel floor of the same size, and for the edu devices the median of
+# the most probes and removes of vb_slow in flight at once (BENCH-F); then the goals.
+# Failed samples (BENCH-E) are listed, not dropped.
 
 set -eu
 [ $# -eq 1 ] || { echo "usage: $0 RESULTS" >&2; exit 2; }
@@ -16,11 +19,12 @@ res=$1
 echo "# guest:"
 sed -n 's/^BENCH-I /#   /p' "$res"
 
-# SUITE TOOL PHASE (bind, back, run, or cycle: bind + back of one repetition), and
-# prints "N MEDIAN MIN MAX" in microseconds.
+# SUITE TOOL PHASE [KIND] (PHASE bind, back, run, bind-N ..., or cycle: bind + back of
+# one repetition), and prints "N MEDIAN MIN MAX" of the BENCH-KIND lines (default S:
+# microseconds).
 stats() {
-	awk -v s="$1" -v t="$2" -v p="$3" '
-		$1 == "BENCH-S" && $2 == s && $3 == t {
+	awk -v s="$1" -v t="$2" -v p="$3" -v k="BENCH-${4:-S}" '
+		$1 == k && $2 == s && $3 == t {
 			if (p == "cycle") { if ($5 == "bind" || $5 == "back") sum[$4] += $6 }
 			else if ($5 == p) sum[$4] = $6
 		}
@@ -94,6 +98,101 @@ if grep -q '^BENCH-S restore ' "$res"; then
 	row restore floor run floor run 'floor: 32 x 3 writes (busybox sh)'
 	row restore vfio-bind run floor run 'vfio-bind --restore'
 fi
+# The batch suites: median ratios of one row to another, and a row with both ratios.
+median() { stats "$@" | awk '{ print $2 }'; }
+# ratio A B: A / B to two places, "-" without B.
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0 && b > 0) printf "%.2fx", a / b; else printf "-" }'; }
+# brow SUITE TOOL PHASE REF_PHASE LABEL: the ratios to the serial and the parallel floor
+# of SUITE at REF_PHASE.
+brow() {
+	read -r n m lo hi <<-END
+	$(stats "$1" "$2" "$3")
+	END
+	sm=$(median "$1" serial "$4")
+	pm=$(median "$1" parallel "$4")
+	fl=-
+	[ "$1" != batch ] || fl=$(median "$1" "$2" "$3" F)
+	awk -v label="$5" -v n="$n" -v m="$m" -v lo="$lo" -v hi="$hi" -v sm="$sm" -v pm="$pm" -v fl="$fl" 'BEGIN {
+		if (n == 0) { printf "| %-48s | %3s | %9s | %19s | %8s | %8s | %6s |\n", label, 0, "-", "-", "-", "-", "-"; exit }
+		printf "| %-48s | %3d | %9.1f | %8.1f - %8.1f | %7.3fx | %7.2fx | %6s |\n", label, n, m / 1000, lo / 1000, hi / 1000,
+			(sm > 0 ? m / sm : 0), (pm > 0 ? m / pm : 0), fl }'
+}
+bsection() {
+	echo
+	echo "$1"
+	echo
+	echo "| command                                          |   n | median ms |       min - max ms | / serial | / parall | flight |"
+	echo "| ------------------------------------------------ | --: | --------: | -----------------: | -------: | -------: | -----: |"
+}
+bsizes() { awk -v s="$1" '$1 == "BENCH-S" && $2 == s { sub(/.*-/, "", $5); print $5 }' "$res" | sort -un; }
+
+for size in $(bsizes batch); do
+	bsection "Bind all $size edu devices, vb_slow -> vfio-pci (vb_slow's remove sleeps 200 ms; flight: most removes at once)"
+	brow batch serial "bind-$size" "bind-$size" 'floor, one device after the other (busybox sh)'
+	brow batch parallel "bind-$size" "bind-$size" 'floor, side by side (busybox sh, a job a device)'
+	brow batch vfio-bind "bind-$size" "bind-$size" 'vfio-bind -d vfio-pci DEV... (default jobs)'
+	brow batch vfio-bind-nosave "bind-$size" "bind-$size" 'vfio-bind --no-save -d vfio-pci DEV...'
+	brow batch vfio-bind-j1 "bind-$size" "bind-$size" 'vfio-bind --jobs 1 -d vfio-pci DEV...'
+	brow batch driverctl "bind-$size" "bind-$size" 'driverctl set-override DEV vfio-pci, each'
+	brow batch dpdk-devbind "bind-$size" "bind-$size" 'dpdk-devbind.py -b vfio-pci DEV...'
+	brow batch dry-run "bind-$size" "bind-$size" 'vfio-bind --dry-run (decides, moves nothing)'
+	bsection "Unbind all $size edu devices, vfio-pci -> vb_slow (its probe sleeps 200 ms; flight: most probes at once)"
+	brow batch serial "back-$size" "back-$size" 'floor, one device after the other (busybox sh)'
+	brow batch parallel "back-$size" "back-$size" 'floor, side by side (busybox sh, a job a device)'
+	brow batch vfio-bind "back-$size" "back-$size" 'vfio-bind --unbind DEV... (default jobs)'
+	brow batch vfio-bind-j1 "back-$size" "back-$size" 'vfio-bind --jobs 1 --unbind DEV...'
+	brow batch driverctl "back-$size" "back-$size" 'driverctl unset-override DEV, each'
+	brow batch dpdk-devbind "back-$size" "back-$size" 'dpdk-devbind.py -b vb_slow DEV...'
+	brow batch dry-run "back-$size" "back-$size" 'vfio-bind --dry-run --unbind (moves nothing)'
+	bsection "Restore at boot: $size saved devices on vb_slow -> vfio-pci (ratios: to the floors' bind of $size)"
+	brow batch parallel "bind-$size" "bind-$size" 'floor, side by side (the bind above)'
+	brow batch udev "boot-$size" "bind-$size" 'coldplug: add events, udev rule, vfio-bind each'
+	brow batch udev-wide "boot-$size" "bind-$size" 'coldplug, udevd allowed a worker an event'
+	brow batch udev-empty "boot-$size" "bind-$size" 'add events with nothing saved (udev alone)'
+	brow batch restore "boot-$size" "bind-$size" 'vfio-bind --restore, one call'
+done
+for size in $(bsizes batchnet); do
+	bsection "Bind all $size virtio-net NICs, virtio-pci -> vfio-pci (quick drivers)"
+	brow batchnet serial "bind-$size" "bind-$size" 'floor, one device after the other (busybox sh)'
+	brow batchnet parallel "bind-$size" "bind-$size" 'floor, side by side (busybox sh, a job a device)'
+	brow batchnet vfio-bind "bind-$size" "bind-$size" 'vfio-bind -d vfio-pci DEV... (default jobs)'
+	brow batchnet vfio-bind-j1 "bind-$size" "bind-$size" 'vfio-bind --jobs 1 -d vfio-pci DEV...'
+	bsection "Unbind all $size virtio-net NICs, vfio-pci -> virtio-pci"
+	brow batchnet serial "back-$size" "back-$size" 'floor, one device after the other (busybox sh)'
+	brow batchnet parallel "back-$size" "back-$size" 'floor, side by side (busybox sh, a job a device)'
+	brow batchnet vfio-bind "back-$size" "back-$size" 'vfio-bind --unbind DEV... (default jobs)'
+	brow batchnet vfio-bind-j1 "back-$size" "back-$size" 'vfio-bind --jobs 1 --unbind DEV...'
+done
+# The goals, at the largest size: reported, not asserted.
+size=$(bsizes batch | tail -n 1)
+if [ -n "$size" ]; then
+	# goal LABEL FIGURE LIMIT: a row, the verdict ok when FIGURE (a ratio) is at most LIMIT.
+	goal() {
+		awk -v label="$1" -v f="$2" -v l="$3" 'BEGIN {
+			v = f; sub(/x$/, "", v)
+			verdict = (f == "-" || l == "-") ? "" : (v + 0 <= l + 0 ? "ok" : "MISSED")
+			printf "| %-56s | %8s | %8s | %-7s |\n", label, f, (l == "-" ? "-" : sprintf("<= %.2fx", l)), verdict }'
+	}
+	echo
+	echo "Goals at $size edu devices (reported, not asserted)"
+	echo
+	echo "| goal                                                     |   figure |     goal | verdict |"
+	echo "| -------------------------------------------------------- | -------: | -------: | ------- |"
+	for p in bind back; do
+		what=bind
+		[ "$p" = bind ] || what=unbind
+		vb=$(median batch vfio-bind "$p-$size")
+		goal "$what all: vfio-bind (default jobs) / parallel floor" "$(ratio "$vb" "$(median batch parallel "$p-$size")")" 1.1
+		goal "$what all: vfio-bind (default jobs) / serial floor" "$(ratio "$vb" "$(median batch serial "$p-$size")")" 0.1
+	done
+	goal "restore at boot: udev coldplug / parallel floor's bind" \
+		"$(ratio "$(median batch udev "boot-$size")" "$(median batch parallel "bind-$size")")" 1.2
+	for nsize in $(bsizes batchnet); do
+		goal "$nsize NICs, bind all: vfio-bind / serial floor (no goal)" \
+			"$(ratio "$(median batchnet vfio-bind "bind-$nsize")" "$(median batchnet serial "bind-$nsize")")" -
+	done
+fi
+
 if grep -q '^BENCH-E ' "$res"; then
 	echo
 	echo "Failures ($(grep -c '^BENCH-E ' "$res")):"
