@@ -10,7 +10,8 @@
 #   3  network interfaces in use: up with an address, a port of a bridge that is
 #   4  devices held open through /dev/vfio: refused, and --force waits for the holder
 #   5  SR-IOV: a PF with VFs refused (and really refused by vfio-pci), its VFs bound
-#   6  the boot VGA device, once a driver drives the console on it
+#   6  the boot VGA device: the firmware framebuffer (vesafb) on its BAR 0, then a
+#      driver (bochs-drm) on the device itself
 #   6b a host driver built into the kernel (8250_pci's "serial"): said on bind, in --list
 #   7  --group as one transaction when the second member's module cannot load
 #      (last: it sets kernel.modules_disabled, which cannot be undone)
@@ -454,15 +455,102 @@ check "(VFs disabled again)" test ! -e "$PCI/devices/$VF0"
 # ---------------------------------------------------------------------------------
 # 6. The boot VGA device
 # ---------------------------------------------------------------------------------
-# QEMU's standard VGA on the root bus; the VGA arbiter marks it the boot device. At
-# first nothing drives it (the console is on ttyS0 and the dummy console).
+# QEMU's standard VGA on the root bus; the VGA arbiter marks it the boot device. The
+# kernel came up with vga=0x318 (see vm-safety.sh): its setup code set that VESA mode
+# through the VGA's BIOS, sysfb made the platform device vesa-framebuffer.0 of it and
+# vesafb (built into Debian's kernel, which has no simpledrm and no BOOTFB) took it:
+# the framebuffer console is on the VGA's memory, "vesafb" holds BAR 0 in /proc/iomem.
+# No PCI driver has the VGA, so the boot-VGA check (a driver on the device) says
+# nothing; the firmware framebuffer check is the one that refuses.
+
+# BAR 0 of the VGA, "START END" as its resource file has them.
+bar0() { head -n 1 "$PCI/devices/$VGA/resource" | cut -d' ' -f1,2; }
+# The firmware framebuffers' lines of /proc/iomem, "START-END : NAME".
+fb_claims() { grep -E ' : (BOOTFB|simpledrm|simplefb|efifb|vesafb)$' /proc/iomem | sed 's/^ *//'; }
+# holds_bar0 NAME: the first such line is NAME's and lies inside the VGA's BAR 0.
+holds_bar0() {
+	c=$(fb_claims | head -n 1)
+	# shellcheck disable=SC2046 # bar0's two words
+	set -- "$1" "${c%% *}" $(bar0)
+	[ "${c##* : }" = "$1" ] && [ $(($3)) -ne 0 ] &&
+		[ $((0x${2%-*})) -ge $(($3)) ] && [ $((0x${2#*-})) -le $(($4)) ]
+}
+platform_driver() {
+	if [ -e "/sys/bus/platform/devices/$1/driver" ]; then
+		basename "$(readlink "/sys/bus/platform/devices/$1/driver")"
+	else
+		echo "(none)"
+	fi
+}
+consoles() {
+	diag "consoles: $(cat /sys/class/vtconsole/*/name | tr '\n' ';') framebuffers: $(tr '\n' ';' </proc/fb)"
+}
+FB=vesa-framebuffer.0
+FB_UNBIND="echo $FB > /sys/bus/platform/drivers/vesa-framebuffer/unbind"
+
 is "the VGA device is the boot VGA device (boot_vga)" 1 cat "$PCI/devices/$VGA/boot_vga"
-state "... with no driver at first" "$VGA" "(none)"
+state "... with no PCI driver" "$VGA" "(none)"
+diag "its BAR 0: $(bar0); /proc/iomem, its lines and the firmware framebuffers':"
+grep -E " : ($VGA|BOOTFB|simpledrm|simplefb|efifb|vesafb)\$" /proc/iomem | sed 's/^/#   /'
+diag "$FB on $(platform_driver "$FB")"
+consoles
+check "/proc/iomem: vesafb holds memory inside the VGA's BAR 0" holds_bar0 vesafb
+is "... through $FB, on vesafb's driver (vesa-framebuffer)" vesa-framebuffer platform_driver "$FB"
+
+vb --no-save "$VGA"
+is "binding the boot VGA device while vesafb holds its BAR 0 is refused, exit 1" 1 echo "$rc"
+check "... saying so (the firmware framebuffer (vesafb, driver vesa-framebuffer) holds its BAR 0)" \
+	said "firmware framebuffer (vesafb, driver vesa-framebuffer) holds its BAR 0"
+check "... and how to let go of it ('$FB_UNBIND'; two lines)" said_twice "'$FB_UNBIND'" "$VGA"
+state "... the VGA stays on no driver, no override" "$VGA" "(none)"
+check "... vesafb still holds its BAR 0" holds_bar0 vesafb
+hint=$(sed -n "s/.*unbind it first ('\\([^']*\\)').*/\\1/p" /tmp/vb.err)
 vb --no-save --dry-run "$VGA"
-is "... which does not stop a bind (--dry-run exit 0)" 0 echo "$rc"
-modprobe bochs || diag "modprobe bochs failed"
-state "(bochs loaded: the device is on bochs-drm)" "$VGA" bochs-drm
-diag "consoles: $(cat /sys/class/vtconsole/*/name | tr '\n' ';') framebuffers: $(tr '\n' ';' </proc/fb)"
+is "--dry-run is refused the same way, exit 1" 1 echo "$rc"
+check "... naming vesafb" said "firmware framebuffer (vesafb, driver vesa-framebuffer)"
+
+vb --list --json "$VGA"
+check "--list --json shows it (\"framebuffer\": \"vesafb (vesa-framebuffer) in BAR 0\")" \
+	matches "$(json_of "$VGA")" '"framebuffer":"vesafb(vesa-framebuffer)inBAR0"'
+vb --list "$VGA"
+is "--list exits 0" 0 echo "$rc"
+check "... and notes it on stderr" \
+	grep -q "^vfio-bind: $VGA: note: the firmware framebuffer vesafb (vesa-framebuffer) in BAR 0 holds it" /tmp/vb.err
+
+# What the refusal says to do, run as it was printed.
+diag "\$ $hint"
+[ -n "$hint" ] && sh -c "$hint"
+verdict "the refusal's unbind command works"
+is "... $FB has no driver now" "(none)" platform_driver "$FB"
+is "... nothing holds the VGA's memory in /proc/iomem" "" fb_claims
+consoles
+vb --no-save --dry-run "$VGA"
+is "... and the bind needs no --force (--dry-run exit 0)" 0 echo "$rc"
+check "... it would move the VGA from no driver to vfio-pci" said "would move no driver -> vfio-pci"
+
+# vesafb takes the device again (it keeps the mode from the boot), for --force.
+echo "$FB" >/sys/bus/platform/drivers/vesa-framebuffer/bind
+check "(vesafb bound to $FB again: it holds BAR 0 again)" holds_bar0 vesafb
+dmesg_mark
+vb --no-save --force "$VGA"
+is "--force binds it all the same, exit 0" 0 echo "$rc"
+state "... it is on vfio-pci" "$VGA" vfio-pci vfio-pci
+check "... /dev/vfio/$(group_of "$VGA") exists" test -c "$(group_node "$VGA")"
+# Kernel fact (6.1): vfio-pci's probe of a VGA device removes the firmware framebuffers
+# over its BARs: sysfb's platform device is unregistered (vesafb with it, for good) and
+# the framebuffer console falls back to the dummy console.
+check "... vfio-pci's probe took the firmware framebuffer away: $FB is gone" \
+	test ! -e "/sys/bus/platform/devices/$FB"
+is "... and nothing holds the VGA's memory in /proc/iomem" "" fb_claims
+dmesg_new
+consoles
+vb --unbind "$VGA"
+is "--unbind exits 0" 0 echo "$rc"
+# It had no driver before; --unbind loads what its modalias names, as udev would.
+state "... the VGA goes to bochs-drm, its host driver (bochs, loaded by --unbind)" "$VGA" bochs-drm
+
+# Now a PCI driver drives the console on the boot VGA device.
+consoles
 vb --no-save "$VGA"
 is "binding the boot VGA device while a driver drives it is refused, exit 1" 1 echo "$rc"
 check "... naming the driver (bochs-drm)" said "boot VGA device and 'bochs-drm'"

@@ -10,7 +10,10 @@
 # into the busybox initramfs with ../make-initramfs.sh, and boots ../run-vm.sh with ./machine once: a
 # q35 with an IOMMU, a virtio-net NIC, a virtio-blk disk (a blank image made here),
 # an e1000 and an e1000e behind a pcie-pci-bridge, an NVMe controller with SR-IOV and
-# a VGA device. Prints the guest's TAP lines and
+# a VGA device. The kernel is the bzImage, booted with vga=0x318: its setup code sets
+# VESA mode 0x118 (1024x768, 24 bits; the setup code numbers VESA modes from 0x200)
+# through the VGA's BIOS, so that vesafb holds the VGA's BAR 0 as on a real host's
+# boot GPU. Prints the guest's TAP lines and
 # exits 0 only if all passed and the guest reported to the end. Exits 77 (skipped)
 # where qemu or the kernel cannot be had, or with VFIO_BIND_SKIP_VM=1.
 # Environment: as for ../host-lib.sh; the boot's limit (VFIO_BIND_VM_TIMEOUT) defaults
@@ -25,6 +28,10 @@ vm=$(dirname "$here")
 vm_setup vm-safety "$1" tests/vm/safety/work
 vm_need qemu-system-x86_64 busybox cpio gzip depmod modprobe make cc
 vm_kernel
+# The bzImage, not the vmlinux host-lib.sh prefers: QEMU boots the vmlinux through its
+# PVH entry, which skips the kernel's real-mode setup code, and vga= below is that
+# code's: without it no VESA mode is set and no firmware framebuffer is made.
+kernel=$tree/boot/vmlinuz-$kver
 vm_variant
 
 # Static: the guest has no C library of its own (the installed tool brings only its own).
@@ -56,7 +63,7 @@ truncate -s 64M "$work/disk.img"
 log=$work/safety.log
 rc=0
 "$vm/run-vm.sh" -a "$accel" -t "${VFIO_BIND_VM_TIMEOUT:-600}" \
-	-s guest-safety.sh -m "$here/machine" -D "$work/disk.img" \
+	-s guest-safety.sh -m "$here/machine" -D "$work/disk.img" -c "vga=0x318" \
 	"$kernel" "$work/initramfs.cpio.gz" iommu \
 	>"$log" 2>"$log.err" || rc=$?
 echo "# $(vm_took "$log")"
