@@ -104,7 +104,7 @@ int vb_bind_groups(struct vb_context *ctx, const struct vb_bus *bus, struct vb_g
 	struct vb_group_moves m = *gathered;
 	const char *failed = NULL;
 	unsigned done = 0;
-	bool *had = NULL, *ready = NULL;
+	bool *had = NULL, *ready = NULL, moved;
 	int r;
 
 	save = save && !opts->dry_run;
@@ -139,6 +139,8 @@ int vb_bind_groups(struct vb_context *ctx, const struct vb_bus *bus, struct vb_g
 		if (mv->out.status == VB_STATUS_FAILED && !ready[i])
 			failed = mv->name;
 	}
+	/* Refused while deciding: nothing moved; the members decided are reported as not moved. */
+	moved = !failed;
 	if (!failed) {
 		struct group_pool gp = { ctx, opts, &m, ready };
 		unsigned started = vb_pool_run(m.n, opts->jobs ? opts->jobs : VB_POOL_JOBS_DEFAULT,
@@ -176,7 +178,9 @@ int vb_bind_groups(struct vb_context *ctx, const struct vb_bus *bus, struct vb_g
 
 		if (mv->out.status == VB_STATUS_FAILED && strcmp(mv->name, failed) == 0)
 			continue;
-		if (mv->out.status == VB_STATUS_BOUND)
+		if (ready[i] && !moved)
+			mv->out.rolled_back = false; /* decided, never touched */
+		else if (mv->out.status == VB_STATUS_BOUND)
 			vb_bind_undo(ctx, mv->dev, &mv->out);
 		else
 			mv->out.rolled_back = mv->out.status != VB_STATUS_FAILED;
