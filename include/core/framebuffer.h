@@ -7,8 +7,10 @@
 
 /*
  * The firmware's framebuffer on a boot GPU (BOOTFB, simpledrm, simplefb,
- * efifb, vesafb in /proc/iomem) sits inside one of the card's BARs: the bind
- * looks fine, but the VM cannot map that BAR ("BAR 0: can't reserve").
+ * efifb, vesafb in /proc/iomem) sits inside one of the card's BARs. Before
+ * Linux 6.0 the bind looks fine but the VM cannot map that BAR ("BAR 0:
+ * can't reserve"); since, vfio-pci removes the framebuffer as it binds, and
+ * the host's console with it.
  */
 struct vb_framebuffer {
 	char name[64];        /* as /proc/iomem names the claim */

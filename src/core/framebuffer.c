@@ -110,11 +110,13 @@ int vb_device_check_framebuffer(const struct vb_roots *roots, const struct vb_de
 	if (vb_driver_is_vfio(dev->driver) || vb_device_framebuffer(roots, dev, &fb) <= 0)
 		return 0;
 	if (fb.driver[0])
-		vb_error_set(err, -EBUSY, "in use: the firmware framebuffer (%s, driver %s) holds its BAR %d, "
-			     "so a VM could not map it", fb.name, fb.driver, fb.bar);
+		vb_error_set(err, -EBUSY, "in use: the firmware framebuffer (%s, driver %s) holds its BAR %d: "
+			     "a bind takes it from the host's console (Linux 6.0+; before, the VM could not "
+			     "map that BAR)", fb.name, fb.driver, fb.bar);
 	else
-		vb_error_set(err, -EBUSY, "in use: the firmware framebuffer (%s%s%s) holds its BAR %d, "
-			     "so a VM could not map it", fb.name, fb.holder[0] ? ", " : "", fb.holder, fb.bar);
+		vb_error_set(err, -EBUSY, "in use: the firmware framebuffer (%s%s%s) holds its BAR %d: "
+			     "a bind takes it from the host's console (Linux 6.0+; before, the VM could not "
+			     "map that BAR)", fb.name, fb.holder[0] ? ", " : "", fb.holder, fb.bar);
 	if (fb.driver[0])
 		vb_error_hint(err, "unbind it first ('echo %s > /sys/bus/platform/drivers/%s/unbind'), or boot "
 				   "with initcall_blacklist=sysfb_init (or video=efifb:off, video=vesafb:off) "
