@@ -136,6 +136,8 @@ bool vb_unbind_prepare(struct vb_context *ctx, struct vb_device *dev,
 		       const struct vb_bind_opts *opts, struct vb_outcome *out);
 void vb_unbind_move(struct vb_context *ctx, struct vb_device *dev,
 		    const struct vb_bind_opts *opts, struct vb_outcome *out);
+/* A device decided (vb_bind_prepare true) that will not be moved: what deciding set goes back. */
+void vb_bind_abandon(struct vb_device *dev, struct vb_outcome *out);
 
 /*
  * Put a device a bind moved back on the driver and override it had (used when

@@ -220,6 +220,8 @@ static bool prepare_unbind(struct cmd_run *run, struct cmd_task *t)
 
 static void not_started(struct cmd_task *t)
 {
+	if (t->ready && t->kind != CMD_TASK_UNBIND)
+		vb_bind_abandon(t->dev, &t->out);
 	vb_error_set(&t->out.error, -EINTR, "not moved: the run was stopped before it was started");
 	vb_error_hint(&t->out.error, "run the same command again to move it");
 	t->out.status = VB_STATUS_FAILED;

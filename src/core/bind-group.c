@@ -178,8 +178,10 @@ int vb_bind_groups(struct vb_context *ctx, const struct vb_bus *bus, struct vb_g
 
 		if (mv->out.status == VB_STATUS_FAILED && strcmp(mv->name, failed) == 0)
 			continue;
-		if (ready[i] && !moved)
-			mv->out.rolled_back = false; /* decided, never touched */
+		if (ready[i] && !moved) {
+			vb_bind_abandon(mv->dev, &mv->out); /* decided, never moved */
+			mv->out.rolled_back = false;
+		}
 		else if (mv->out.status == VB_STATUS_BOUND)
 			vb_bind_undo(ctx, mv->dev, &mv->out);
 		else

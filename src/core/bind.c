@@ -631,6 +631,11 @@ static int bind_prepare(struct vb_context *ctx, struct vb_device *dev, const str
 	return 1;
 }
 
+void vb_bind_abandon(struct vb_device *dev, struct vb_outcome *out)
+{
+	undo_reset_method(dev, out);
+}
+
 bool vb_bind_prepare(struct vb_context *ctx, struct vb_device *dev,
 		     const struct vb_bind_opts *opts, struct vb_outcome *out)
 {
