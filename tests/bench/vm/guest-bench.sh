@@ -22,9 +22,12 @@
 #            with its default jobs and with --jobs 1, driverctl (one call a device),
 #            dpdk-devbind.py (one call); N saved devices put on vfio-pci by udev's
 #            rule from add events (coldplug) and by one vfio-bind --restore. On the
-#            NICs only the floors and vfio-bind. Also prints, for the edu devices,
+#            NICs only the floors and vfio-bind, and on both these two again with
+#            udev's queue stopped while they run. Also prints, for the edu devices,
 #            BENCH-F SUITE TOOL REP PHASE N: the most of vb_slow's probes and removes
-#            that slept at once during that command.
+#            that slept at once during that command; and for every sample
+#            BENCH-U SUITE TOOL REP PHASE MICROSECONDS: how long udev took after it to
+#            be idle again.
 # Repetitions from the kernel command line: bench.reps=N (cycle), bench.lreps=N (list),
 # bench.rreps=N (restore), bench.breps=N (batch), bench.bsizes=16,64 (batch sizes),
 # bench.suites=cycle,list,restore.
@@ -391,11 +394,30 @@ case ,$suites, in
 		echo "BENCH-F $1 $2 $3 $4 $m"
 	}
 
+	# btimed SUITE TOOL REP PHASE COMMAND...: timed, with udev idle before it (untimed)
+	# and then the time udev takes to be idle again printed as
+	# BENCH-U SUITE TOOL REP PHASE MICROSECONDS: the work the command left to udev (the
+	# rule runs "vfio-bind --udev-owner" for every VFIO group node that appears, a NIC's
+	# interface comes and goes), so that no sample pays for the one before. With hold=1
+	# udev's queue is stopped while COMMAND runs: the command alone, the events after.
+	hold=0
+	btimed() {
+		local t0 t1
+		udevadm settle
+		[ "$hold" = 0 ] || udevadm control --stop-exec-queue
+		timed "$@"
+		[ "$hold" = 0 ] || udevadm control --start-exec-queue
+		t0=$(now)
+		udevadm settle
+		t1=$(now)
+		echo "BENCH-U $1 $2 $3 $4 $((t1 - t0))"
+	}
+
 	# batch_one SUITE TOOL REP HOST DEV...: all DEVs to vfio-pci with TOOL and back to
 	# HOST, each way timed. SUITE batch: edu devices (HOST vb_slow, its counters read
 	# too); batchnet: NICs (virtio-pci).
 	batch_one() {
-		local suite=$1 tool=$2 rep=$3 host=$4 n to=() back=()
+		local suite=$1 tool=$2 rep=$3 host=$4 n to=() back=() hold=0
 		shift 4
 		n=$#
 		case $tool in
@@ -405,27 +427,29 @@ case ,$suites, in
 		dry-run)
 			# What a run decides before it writes anything: vfio-bind --dry-run,
 			# the devices put where each way starts by the parallel floor (untimed).
-			timed "$suite" "$tool" "$rep" "bind-$n" vfio-bind -q -n -d vfio-pci "$@"
+			btimed "$suite" "$tool" "$rep" "bind-$n" vfio-bind -q -n -d vfio-pci "$@"
 			pfloor_to vfio-pci "$@"
 			on_all "$suite" "$tool" "$rep" "bind-$n" vfio-pci "$@"
-			timed "$suite" "$tool" "$rep" "back-$n" vfio-bind -q -n --unbind "$@"
+			btimed "$suite" "$tool" "$rep" "back-$n" vfio-bind -q -n --unbind "$@"
 			pfloor_probe "$@"
 			on_all "$suite" "$tool" "$rep" "back-$n" "$host" "$@"
 			return ;;
 		serial) to=(floor_to vfio-pci) back=(floor_probe) ;;
 		parallel) to=(pfloor_to vfio-pci) back=(pfloor_probe) ;;
 		vfio-bind) to=(vfio-bind -q -d vfio-pci) back=(vfio-bind -q --unbind) ;;
+		parallel-held) hold=1 to=(pfloor_to vfio-pci) back=(pfloor_probe) ;;
+		vfio-bind-held) hold=1 to=(vfio-bind -q -d vfio-pci) back=(vfio-bind -q --unbind) ;;
 		vfio-bind-nosave) to=(vfio-bind -q --no-save -d vfio-pci) back=(vfio-bind -q --unbind) ;;
 		vfio-bind-j1) to=(vfio-bind -q -J 1 -d vfio-pci) back=(vfio-bind -q -J 1 --unbind) ;;
 		driverctl) to=(driverctl_set) back=(driverctl_unset) ;;
 		dpdk-devbind) to=("$dpdk" -b vfio-pci) back=("$dpdk" -b "$host") ;;
 		esac
 		[ "$suite" != batch ] || inflight_reset
-		timed "$suite" "$tool" "$rep" "bind-$n" "${to[@]}" "$@"
+		btimed "$suite" "$tool" "$rep" "bind-$n" "${to[@]}" "$@"
 		[ "$suite" != batch ] || inflight "$suite" "$tool" "$rep" "bind-$n"
 		on_all "$suite" "$tool" "$rep" "bind-$n" vfio-pci "$@"
 		[ "$suite" != batch ] || inflight_reset
-		timed "$suite" "$tool" "$rep" "back-$n" "${back[@]}" "$@"
+		btimed "$suite" "$tool" "$rep" "back-$n" "${back[@]}" "$@"
 		[ "$suite" != batch ] || inflight "$suite" "$tool" "$rep" "back-$n"
 		on_all "$suite" "$tool" "$rep" "back-$n" "$host" "$@"
 	}
@@ -449,7 +473,7 @@ case ,$suites, in
 		if [ "$tool" = udev-empty ]; then
 			for d; do paths+=("$sysd/$d"); done
 			inflight_reset
-			timed batch "$tool" "$rep" "boot-$n" udevadm trigger --action=add --settle "${paths[@]}"
+			btimed batch "$tool" "$rep" "boot-$n" udevadm trigger --action=add --settle "${paths[@]}"
 			inflight batch "$tool" "$rep" "boot-$n"
 			on_all batch "$tool" "$rep" "boot-$n" vb_slow "$@"
 			return
@@ -459,8 +483,8 @@ case ,$suites, in
 		[ "$tool" != udev-wide ] || udevadm control --children-max=$((n + 64))
 		inflight_reset
 		case $tool in
-		udev | udev-wide) timed batch "$tool" "$rep" "boot-$n" coldplug "$@" ;;
-		restore) timed batch "$tool" "$rep" "boot-$n" vfio-bind -q --restore ;;
+		udev | udev-wide) btimed batch "$tool" "$rep" "boot-$n" coldplug "$@" ;;
+		restore) btimed batch "$tool" "$rep" "boot-$n" vfio-bind -q --restore ;;
 		esac
 		inflight batch "$tool" "$rep" "boot-$n"
 		[ "$tool" != udev-wide ] || udevadm control --children-max="$udev_children"
@@ -485,6 +509,16 @@ case ,$suites, in
 		[ "$mem_limit" -ge 10 ] || mem_limit=10
 		[ "$mem_limit" -ge "$udev_children" ] || udev_children=$mem_limit
 		info batch_udev_children_max "$udev_children"
+		# What "udevadm settle" costs with nothing to wait for: the floor of BENCH-U.
+		idle=()
+		for i in 1 2 3 4 5; do
+			udevadm settle
+			t0=$(now)
+			udevadm settle
+			t1=$(now)
+			idle+=($(((t1 - t0) / 1000)))
+		done
+		info batch_settle_idle_ms "${idle[*]}"
 		info batch_udevd "$(udevadm --version)"
 		# dpdk-devbind.py binds only the device classes it lists (network, crypto, ...):
 		# the edu device (class ff) is "Unknown device" to it. Its copy here lists the
@@ -517,10 +551,10 @@ case ,$suites, in
 			rm -f "$conf"/*
 		done
 		edu_tools=(serial parallel vfio-bind vfio-bind-nosave vfio-bind-j1 driverctl dpdk-devbind dry-run
-			udev udev-wide udev-empty restore)
-		net_tools=(serial parallel vfio-bind vfio-bind-j1)
+			parallel-held vfio-bind-held udev udev-wide udev-empty restore)
+		net_tools=(serial parallel vfio-bind vfio-bind-j1 parallel-held vfio-bind-held)
 		# Repetition 0 is a warm-up at the first size (page cache, the tools' first
-		# start), its lines BENCH-W and BENCH-WF.
+		# start), its lines BENCH-W, BENCH-WF and BENCH-WU.
 		for rep in $(seq 0 "$breps"); do
 			for n in "${sizes[@]}"; do
 				[ "$rep" -gt 0 ] || [ "$n" = "${sizes[0]}" ] || continue
@@ -529,7 +563,7 @@ case ,$suites, in
 				else
 					for tool in $(rotate "$rep" "${edu_tools[@]}"); do
 						if [ "$rep" = 0 ]; then
-							batch_one batch "$tool" 0 vb_slow "${edus[@]:0:n}" | sed 's/^BENCH-S /BENCH-W /; s/^BENCH-F /BENCH-WF /'
+							batch_one batch "$tool" 0 vb_slow "${edus[@]:0:n}" | sed 's/^BENCH-S /BENCH-W /; s/^BENCH-F /BENCH-WF /; s/^BENCH-U /BENCH-WU /'
 						else
 							batch_one batch "$tool" "$rep" vb_slow "${edus[@]:0:n}"
 						fi
@@ -540,7 +574,7 @@ case ,$suites, in
 				else
 					for tool in $(rotate "$rep" "${net_tools[@]}"); do
 						if [ "$rep" = 0 ]; then
-							batch_one batchnet "$tool" 0 virtio-pci "${vnics[@]:0:n}" | sed 's/^BENCH-S /BENCH-W /; s/^BENCH-F /BENCH-WF /'
+							batch_one batchnet "$tool" 0 virtio-pci "${vnics[@]:0:n}" | sed 's/^BENCH-S /BENCH-W /; s/^BENCH-F /BENCH-WF /; s/^BENCH-U /BENCH-WU /'
 						else
 							batch_one batchnet "$tool" "$rep" virtio-pci "${vnics[@]:0:n}"
 						fi
@@ -567,6 +601,7 @@ case ,$suites, in
 				else
 					cmd=(vfio-bind -q --unbind "${devs[@]}")
 				fi
+				udevadm settle
 				strace -f -y -tt -T -o /tmp/trace.txt "${cmd[@]}" >/dev/null 2>&1
 				if [ "$phase" = bind ]; then
 					on_all batch trace 0 "$set-bind-$n" vfio-pci "${devs[@]}"

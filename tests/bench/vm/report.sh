@@ -8,8 +8,10 @@
 # highest), and the ratio of the medians to the suite's reference (the floor; for list,
 # vfio-bind --list). A cycle is one repetition's bind and way back added up, so its
 # median is the median of those sums. The batch tables give two ratios, to the serial
-# and to the parallel floor of the same size, and for the edu devices the median of
-# the most probes and removes of vb_slow in flight at once (BENCH-F); then the goals.
+# and to the parallel floor of the same size, for the edu devices the median of the
+# most probes and removes of vb_slow in flight at once (BENCH-F), and the median time
+# udev took after the command to be idle again (BENCH-U, "udev ms"; "udevadm settle"
+# with nothing to wait for included); then the goals.
 # Failed samples (BENCH-E) are listed, not dropped.
 
 set -eu
@@ -102,27 +104,29 @@ fi
 median() { stats "$@" | awk '{ print $2 }'; }
 # ratio A B: A / B to two places, "-" without B.
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0 && b > 0) printf "%.2fx", a / b; else printf "-" }'; }
-# brow SUITE TOOL PHASE REF_PHASE LABEL: the ratios to the serial and the parallel floor
-# of SUITE at REF_PHASE.
+# brow SUITE TOOL PHASE REF_PHASE LABEL [PARALLEL]: the ratios to the serial and the
+# parallel floor (or the tool PARALLEL) of SUITE at REF_PHASE, vb_slow's most in flight
+# (edu devices), and how long udev took to be idle after the command (BENCH-U).
 brow() {
 	read -r n m lo hi <<-END
 	$(stats "$1" "$2" "$3")
 	END
 	sm=$(median "$1" serial "$4")
-	pm=$(median "$1" parallel "$4")
+	pm=$(median "$1" "${6:-parallel}" "$4")
 	fl=-
 	[ "$1" != batch ] || fl=$(median "$1" "$2" "$3" F)
-	awk -v label="$5" -v n="$n" -v m="$m" -v lo="$lo" -v hi="$hi" -v sm="$sm" -v pm="$pm" -v fl="$fl" 'BEGIN {
-		if (n == 0) { printf "| %-48s | %3s | %9s | %19s | %8s | %8s | %6s |\n", label, 0, "-", "-", "-", "-", "-"; exit }
-		printf "| %-48s | %3d | %9.1f | %8.1f - %8.1f | %7.3fx | %7.2fx | %6s |\n", label, n, m / 1000, lo / 1000, hi / 1000,
-			(sm > 0 ? m / sm : 0), (pm > 0 ? m / pm : 0), fl }'
+	um=$(median "$1" "$2" "$3" U)
+	awk -v label="$5" -v n="$n" -v m="$m" -v lo="$lo" -v hi="$hi" -v sm="$sm" -v pm="$pm" -v fl="$fl" -v um="$um" 'BEGIN {
+		if (n == 0) { printf "| %-48s | %3s | %9s | %19s | %8s | %8s | %6s | %8s |\n", label, 0, "-", "-", "-", "-", "-", "-"; exit }
+		printf "| %-48s | %3d | %9.1f | %8.1f - %8.1f | %7.3fx | %7.2fx | %6s | %8.0f |\n", label, n, m / 1000, lo / 1000, hi / 1000,
+			(sm > 0 ? m / sm : 0), (pm > 0 ? m / pm : 0), fl, um / 1000 }'
 }
 bsection() {
 	echo
 	echo "$1"
 	echo
-	echo "| command                                          |   n | median ms |       min - max ms | / serial | / parall | flight |"
-	echo "| ------------------------------------------------ | --: | --------: | -----------------: | -------: | -------: | -----: |"
+	echo "| command                                          |   n | median ms |       min - max ms | / serial | / parall | flight | udev ms |"
+	echo "| ------------------------------------------------ | --: | --------: | -----------------: | -------: | -------: | -----: | -------: |"
 }
 bsizes() { awk -v s="$1" '$1 == "BENCH-S" && $2 == s { sub(/.*-/, "", $5); print $5 }' "$res" | sort -un; }
 
@@ -136,6 +140,8 @@ for size in $(bsizes batch); do
 	brow batch driverctl "bind-$size" "bind-$size" 'driverctl set-override DEV vfio-pci, each'
 	brow batch dpdk-devbind "bind-$size" "bind-$size" 'dpdk-devbind.py -b vfio-pci DEV...'
 	brow batch dry-run "bind-$size" "bind-$size" 'vfio-bind --dry-run (decides, moves nothing)'
+	brow batch parallel-held "bind-$size" "bind-$size" 'floor, side by side, udev queue stopped' parallel-held
+	brow batch vfio-bind-held "bind-$size" "bind-$size" 'vfio-bind, udev queue stopped (/ floor so)' parallel-held
 	bsection "Unbind all $size edu devices, vfio-pci -> vb_slow (its probe sleeps 200 ms; flight: most probes at once)"
 	brow batch serial "back-$size" "back-$size" 'floor, one device after the other (busybox sh)'
 	brow batch parallel "back-$size" "back-$size" 'floor, side by side (busybox sh, a job a device)'
@@ -144,6 +150,8 @@ for size in $(bsizes batch); do
 	brow batch driverctl "back-$size" "back-$size" 'driverctl unset-override DEV, each'
 	brow batch dpdk-devbind "back-$size" "back-$size" 'dpdk-devbind.py -b vb_slow DEV...'
 	brow batch dry-run "back-$size" "back-$size" 'vfio-bind --dry-run --unbind (moves nothing)'
+	brow batch parallel-held "back-$size" "back-$size" 'floor, side by side, udev queue stopped' parallel-held
+	brow batch vfio-bind-held "back-$size" "back-$size" 'vfio-bind --unbind, udev stopped (/ floor so)' parallel-held
 	bsection "Restore at boot: $size saved devices on vb_slow -> vfio-pci (ratios: to the floors' bind of $size)"
 	brow batch parallel "bind-$size" "bind-$size" 'floor, side by side (the bind above)'
 	brow batch udev "boot-$size" "bind-$size" 'coldplug: add events, udev rule, vfio-bind each'
@@ -157,11 +165,15 @@ for size in $(bsizes batchnet); do
 	brow batchnet parallel "bind-$size" "bind-$size" 'floor, side by side (busybox sh, a job a device)'
 	brow batchnet vfio-bind "bind-$size" "bind-$size" 'vfio-bind -d vfio-pci DEV... (default jobs)'
 	brow batchnet vfio-bind-j1 "bind-$size" "bind-$size" 'vfio-bind --jobs 1 -d vfio-pci DEV...'
+	brow batchnet parallel-held "bind-$size" "bind-$size" 'floor, side by side, udev queue stopped' parallel-held
+	brow batchnet vfio-bind-held "bind-$size" "bind-$size" 'vfio-bind, udev queue stopped (/ floor so)' parallel-held
 	bsection "Unbind all $size virtio-net NICs, vfio-pci -> virtio-pci"
 	brow batchnet serial "back-$size" "back-$size" 'floor, one device after the other (busybox sh)'
 	brow batchnet parallel "back-$size" "back-$size" 'floor, side by side (busybox sh, a job a device)'
 	brow batchnet vfio-bind "back-$size" "back-$size" 'vfio-bind --unbind DEV... (default jobs)'
 	brow batchnet vfio-bind-j1 "back-$size" "back-$size" 'vfio-bind --jobs 1 --unbind DEV...'
+	brow batchnet parallel-held "back-$size" "back-$size" 'floor, side by side, udev queue stopped' parallel-held
+	brow batchnet vfio-bind-held "back-$size" "back-$size" 'vfio-bind --unbind, udev stopped (/ floor so)' parallel-held
 done
 # The goals, at the largest size: reported, not asserted.
 size=$(bsizes batch | tail -n 1)
@@ -184,6 +196,8 @@ if [ -n "$size" ]; then
 		vb=$(median batch vfio-bind "$p-$size")
 		goal "$what all: vfio-bind (default jobs) / parallel floor" "$(ratio "$vb" "$(median batch parallel "$p-$size")")" 1.1
 		goal "$what all: vfio-bind (default jobs) / serial floor" "$(ratio "$vb" "$(median batch serial "$p-$size")")" 0.1
+		goal "$what all, udev stopped: vfio-bind / parallel floor" \
+			"$(ratio "$(median batch vfio-bind-held "$p-$size")" "$(median batch parallel-held "$p-$size")")" 1.1
 	done
 	goal "restore at boot: udev coldplug / parallel floor's bind" \
 		"$(ratio "$(median batch udev "boot-$size")" "$(median batch parallel "bind-$size")")" 1.2
