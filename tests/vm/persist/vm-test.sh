@@ -22,7 +22,8 @@
 # and every guest reported. Exits 77 (skipped) where qemu, the kernel or the root
 # cannot be had, or with VFIO_BIND_SKIP_VM=1.
 # Environment: as for ../host-lib.sh, VFIO_BIND_VM_TIMEOUT (seconds per boot) 600 by
-# default, and VFIO_BIND_VM_ONLY (boot names to run, space-separated, e.g. "smoke hotplug").
+# default, and VFIO_BIND_VM_ONLY (boots to run, space-separated: a boot's name, or its
+# disk's for all the boots of one test, e.g. "smoke hotplug" or "reboot two").
 
 set -eu
 
@@ -48,12 +49,18 @@ if ! "$here/make-boot-initramfs.sh" -k "$tree" -o "$work/boot.cpio.gz" 2>"$work/
 fi
 sed 's/^/# /' "$work/image.log"
 
+# selected NAME DISK: the boot is to run (VFIO_BIND_VM_ONLY, if set, names it or its disk).
+selected() {
+	case " ${VFIO_BIND_VM_ONLY:-$1} " in *" $1 "* | *" $2 "*) return 0 ;; esac
+	return 1
+}
+
 # Fresh overlays: nothing of an earlier run may leak in.
 rm -f "$work"/*.qcow2
 
 # NAME DISK LAYOUT SCRIPT SCENARIO [KERNEL ARGUMENTS]
 while read -r name disk layout script scenario args; do
-	case " ${VFIO_BIND_VM_ONLY:-$name} " in *" $name "*) ;; *) continue ;; esac
+	selected "$name" "$disk" || continue
 	log=$work/$name.log
 	overlay=$work/$disk.qcow2
 	[ -e "$overlay" ] || qemu-img create -q -f qcow2 -F raw -b "$work/root.img" "$overlay"
