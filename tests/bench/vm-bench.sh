@@ -12,7 +12,7 @@
 #   list     --list over NICS NICs (one e1000e, then virtio-net) behind as many
 #            PCIe root ports
 #   restore  --restore of 32 saved virtio-net devices against the floor's 32 x 3 writes
-#   batch    (a boot of its own, not in the default set: about an hour) the first N
+#   batch    (a boot of its own, not in the default set: half an hour) the first N
 #            of 64 QEMU edu devices on the test driver vb_slow (tests/vm/batch: probe
 #            and remove sleep 200 ms each), for N = 16 and 64: all to vfio-pci and
 #            back in one go by the floor one device after the other and side by side,
@@ -39,7 +39,7 @@
 # VFIO_BIND_BENCH_ASLR=0 (boot the guest with norandmaps), VFIO_BIND_BENCH_TRACE=1
 # (print the whole strace of one bind and one unbind),
 # VFIO_BIND_VM_TIMEOUT (seconds for each boot, default 3600; 7200 for the batch boot,
-# which took 55 minutes with 3 repetitions on a shared host).
+# which took 31 minutes with 3 repetitions on a quiet host, 55 beside another guest).
 
 set -eu
 
