@@ -80,6 +80,11 @@ enum vb_iommu_state vb_iommu_state(const struct vb_roots *roots);
 char *vb_device_group_node(const struct vb_roots *roots, const struct vb_device *dev);
 
 /* The names of every device on bus, sorted; free with vb_strv_free(). */
+/* dev's VFIO device (DEV/vfio-dev/vfioN) when the kernel gives it a node (6.6+); else NULL. */
+char *vb_device_cdev_name(const struct vb_device *dev);
+/* That node (/dev/vfio/devices/vfioN); else NULL. */
+char *vb_device_cdev_node(const struct vb_roots *roots, const struct vb_device *dev);
+
 int vb_bus_device_names(const struct vb_roots *roots, const struct vb_bus *bus, char ***ret,
 			unsigned *ret_n);
 

@@ -32,9 +32,6 @@ void vb_owner_format(const struct vb_owner *o, char *buf, size_t size);
 /* The mode the nodes get: 0660 with a group, else 0600. */
 mode_t vb_owner_mode(const struct vb_owner *o);
 
-/* dev's VFIO device node (/dev/vfio/devices/vfioN) when the kernel has one (6.6+); else NULL. */
-char *vb_device_cdev_node(const struct vb_roots *roots, const struct vb_device *dev);
-
 /*
  * Give dev's VFIO nodes to o (NULL: back to root, 0600); a node that is not
  * there is skipped. Then ask udev to apply its rules to them again, so that

@@ -345,6 +345,31 @@ char *vb_device_group_node(const struct vb_roots *roots, const struct vb_device 
 	return vb_path("%s/vfio/%d", roots->devfs, dev->iommu_group);
 }
 
+char *vb_device_cdev_name(const struct vb_device *dev)
+{
+	_cleanup_free_ char *dir = vb_path("%s/vfio-dev", dev->path);
+	char **names = NULL;
+	unsigned n = 0;
+	char *name = NULL;
+
+	if (dir && vb_dir_list(dir, 0, &names, &n) == 0 && n > 0) {
+		_cleanup_free_ char *devt = vb_path("%s/%s/dev", dir, names[0]);
+
+		/* 6.1 to 6.5 have DEV/vfio-dev/vfioN too, but no character device behind it. */
+		if (devt && vb_exists(devt) > 0)
+			name = strdup(names[0]);
+	}
+	vb_strv_free(names, n);
+	return name;
+}
+
+char *vb_device_cdev_node(const struct vb_roots *roots, const struct vb_device *dev)
+{
+	_cleanup_free_ char *name = vb_device_cdev_name(dev);
+
+	return name ? vb_path("%s/vfio/devices/%s", roots->devfs, name) : NULL;
+}
+
 int vb_bus_device_names(const struct vb_roots *roots, const struct vb_bus *bus, char ***ret,
 			unsigned *ret_n)
 {

@@ -61,24 +61,13 @@ int vb_vfio_holders(const struct vb_roots *roots, const struct vb_device *dev,
 		    struct vb_holder **ret, unsigned *ret_n)
 {
 	_cleanup_free_ char *group_node = vb_device_group_node(roots, dev);
-	_cleanup_free_ char *vdev_dir = vb_path("%s/vfio-dev", dev->path);
-	_cleanup_free_ char *cdev = NULL;
+	_cleanup_free_ char *cdev = vb_device_cdev_node(roots, dev);
 	struct vb_holder *list = NULL;
-	char **pids = NULL, **vdevs = NULL;
-	unsigned npids = 0, nvdevs = 0, n = 0;
-	bool has_cdev = false;
+	char **pids = NULL;
+	unsigned npids = 0, n = 0;
 	pid_t self = getpid();
 
-	if (vb_dir_list(vdev_dir, 0, &vdevs, &nvdevs) == 0 && nvdevs > 0)
-		cdev = vb_path("%s/vfio/devices/%s", roots->devfs, vdevs[0]);
-	/* 6.1 to 6.5 have DEV/vfio-dev/vfioN too, but no character device ("dev") behind it. */
-	if (cdev) {
-		_cleanup_free_ char *devt = vb_path("%s/%s/dev", vdev_dir, vdevs[0]);
-
-		has_cdev = vb_exists(devt) > 0;
-	}
-	vb_strv_free(vdevs, nvdevs);
-	if ((!has_cdev && group_is_free(group_node)) || vb_dir_list(roots->procfs, 0, &pids, &npids) < 0) {
+	if ((!cdev && group_is_free(group_node)) || vb_dir_list(roots->procfs, 0, &pids, &npids) < 0) {
 		*ret = NULL;
 		*ret_n = 0;
 		return 0;

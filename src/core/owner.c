@@ -8,7 +8,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "dir.h"
 #include "owner.h"
 #include "sysfs.h"
 
@@ -101,32 +100,6 @@ mode_t vb_owner_mode(const struct vb_owner *o)
 	return o && o->has_gid ? 0660 : 0600;
 }
 
-/* DEV/vfio-dev/vfioN: the name of its VFIO device, with a character device behind it. */
-static char *cdev_name(const struct vb_device *dev)
-{
-	_cleanup_free_ char *dir = vb_path("%s/vfio-dev", dev->path);
-	char **names = NULL;
-	unsigned n = 0;
-	char *name = NULL;
-
-	if (dir && vb_dir_list(dir, 0, &names, &n) == 0 && n > 0) {
-		_cleanup_free_ char *devt = vb_path("%s/%s/dev", dir, names[0]);
-
-		/* 6.1 to 6.5 have the directory too, but no node behind it. */
-		if (devt && vb_exists(devt) > 0)
-			name = strdup(names[0]);
-	}
-	vb_strv_free(names, n);
-	return name;
-}
-
-char *vb_device_cdev_node(const struct vb_roots *roots, const struct vb_device *dev)
-{
-	_cleanup_free_ char *name = cdev_name(dev);
-
-	return name ? vb_path("%s/vfio/devices/%s", roots->devfs, name) : NULL;
-}
-
 static int own_node(const char *node, const struct vb_owner *o, struct vb_error *err)
 {
 	uid_t uid = o ? o->uid : 0;
@@ -154,7 +127,7 @@ int vb_vfio_nodes_own(const struct vb_roots *roots, const struct vb_device *dev,
 		      const struct vb_owner *o, struct vb_error *err)
 {
 	_cleanup_free_ char *group = vb_device_group_node(roots, dev);
-	_cleanup_free_ char *cname = cdev_name(dev);
+	_cleanup_free_ char *cname = vb_device_cdev_name(dev);
 	_cleanup_free_ char *cdev = cname ? vb_path("%s/vfio/devices/%s", roots->devfs, cname) : NULL;
 	int r = 0;
 
