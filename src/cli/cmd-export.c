@@ -47,50 +47,36 @@ int cmd_udev_export(struct vb_context *ctx, const struct cmd_opts *o)
 	return rc;
 }
 
-/* The devices behind a VFIO node: a group's members, or the one device of a "vfioN". */
+/* The sysfs directories of the devices behind a VFIO node: a group's members, or a "vfioN"'s device. */
 static int node_devices(const struct vb_roots *roots, const char *node, char ***ret, unsigned *ret_n)
 {
 	_cleanup_free_ char *dir = NULL;
+	char **names = NULL;
+	unsigned n = 0;
 
 	if (strncmp(node, "vfio", 4) == 0) {
 		char **one = calloc(1, sizeof(*one));
-		_cleanup_free_ char *link = vb_path("%s/class/vfio-dev/%s/device", roots->sysfs, node);
-		char target[4096];
-		ssize_t n = link ? readlink(link, target, sizeof(target) - 1) : -1;
 
-		if (!one || n < 0) {
-			free(one);
-			return -ENOENT;
-		}
-		target[n] = '\0';
-		one[0] = strdup(strrchr(target, '/') ? strrchr(target, '/') + 1 : target);
+		if (!one)
+			return -ENOMEM;
+		one[0] = vb_path("%s/class/vfio-dev/%s/device", roots->sysfs, node);
 		*ret = one;
 		*ret_n = one[0] ? 1 : 0;
 		return 0;
 	}
 	dir = vb_path("%s/kernel/iommu_groups/%s/devices", roots->sysfs,
 		      strncmp(node, "noiommu-", 8) == 0 ? node + 8 : node);
-	return vb_dir_list(dir, 0, ret, ret_n);
-}
-
-/* The bus a device of /sys/bus/BUS/devices is on, by its subsystem link. */
-static int bus_of(const struct vb_roots *roots, const char *device, char **ret)
-{
-	char **buses = NULL;
-	unsigned n = 0;
-	_cleanup_free_ char *dir = vb_path("%s/bus", roots->sysfs);
-
-	*ret = NULL;
-	if (vb_dir_list(dir, 0, &buses, &n) < 0)
+	if (vb_dir_list(dir, 0, &names, &n) < 0)
 		return -ENOENT;
-	for (unsigned i = 0; i < n && !*ret; i++) {
-		_cleanup_free_ char *p = vb_path("%s/bus/%s/devices/%s", roots->sysfs, buses[i], device);
+	for (unsigned i = 0; i < n; i++) {
+		char *path = vb_path("%s/%s", dir, names[i]);
 
-		if (p && vb_exists(p) > 0)
-			*ret = strdup(buses[i]);
+		free(names[i]);
+		names[i] = path;
 	}
-	vb_strv_free(buses, n);
-	return *ret ? 0 : -ENOENT;
+	*ret = names;
+	*ret_n = n;
+	return 0;
 }
 
 /*
@@ -116,15 +102,18 @@ int cmd_udev_owner(struct vb_context *ctx, const struct cmd_opts *o)
 	}
 	for (unsigned i = 0; i < n && rc != EXIT_SUCCESS; i++) {
 		_cleanup_(vb_device_freep) struct vb_device *dev = NULL;
-		_cleanup_free_ char *bus_name = NULL;
+		_cleanup_free_ char *subsystem = vb_path("%s/subsystem", names[i]);
+		_cleanup_free_ char *bus_name = NULL, *name = NULL;
 		const struct vb_saved *s;
 		struct vb_bus scratch;
 		const struct vb_bus *bus;
 		struct vb_owner owner;
 
-		if (bus_of(&ctx->roots, names[i], &bus_name) < 0 ||
+		/* The device's own links say which bus it is on and its name there. */
+		if (!names[i] || vb_read_link_name(subsystem, &bus_name) < 0 ||
+		    vb_read_link_name(names[i], &name) < 0 ||
 		    vb_bus_lookup(&ctx->roots, bus_name, &scratch, &bus) < 0 ||
-		    vb_device_open(&ctx->roots, bus, names[i], &dev, NULL) < 0)
+		    vb_device_open(&ctx->roots, bus, name, &dev, NULL) < 0)
 			continue;
 		s = vb_saved_set_for_device(&set, dev);
 		if (!s || !s->owner[0] || vb_owner_parse_saved(s->owner, &owner) < 0)
