@@ -138,11 +138,6 @@ static void print_steps(const struct vb_outcome *out, FILE *f)
 	}
 }
 
-static bool wrote_something(const struct vb_outcome *out)
-{
-	return out->touched;
-}
-
 static const char *or_none(const char *driver)
 {
 	return driver ? driver : "no driver";
@@ -227,11 +222,11 @@ static void print_outcome(struct cmd_run *run, const char *name, const struct vb
 		break;
 	case VB_STATUS_FAILED:
 		cmd_print_error(name, &out->error);
-		if (dev && wrote_something(out) && out->unbind && !out->rolled_back) {
+		if (dev && out->touched && out->unbind && !out->rolled_back) {
 			/* Off VFIO as asked; what is missing is a host driver, which the error says. */
 			cmd_error(name, "it is on %s now, driver_override '%s'", or_none(dev->driver),
 				  dev->override ? dev->override : "(null)");
-		} else if (dev && wrote_something(out)) {
+		} else if (dev && out->touched) {
 			if (out->rolled_back)
 				cmd_error(name, "put back on %s as it was", or_none(out->old_driver));
 			else
