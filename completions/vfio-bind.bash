@@ -48,7 +48,7 @@ _vfio_bind()
 
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W '--driver --dry-run --force --group --jobs --json --quiet --reset-method --owner
-			--verbose --unbind --restore --list --no-save --id --platform --bus --class --udev-export --initramfs --initramfs-plan
+			--verbose --unbind --restore --list --no-save --id --platform --bus --class --udev-export --udev-owner --initramfs --initramfs-plan
 			--help --version' -- "$cur"))
 		return
 	fi
