@@ -154,7 +154,7 @@ apt_archive() {
 # backports_apt: points APT_CONFIG at an apt of our own that reads only the backports
 # suite of this machine's release, its lists brought up to date once a day.
 backports_apt() {
-	codename=$(. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}")
+	codename=$(sed -n "s/^VERSION_CODENAME=[\"']\{0,1\}\([a-z]*\).*/\1/p" /etc/os-release 2>/dev/null || true)
 	[ -n "$codename" ] || fall_back "cannot tell this machine's Debian release (VERSION_CODENAME)"
 	suite=$codename-backports
 	archive=$(apt_archive "$codename" | grep -v -- '-security' | head -n 1)

@@ -18,7 +18,9 @@
 # then boots with run-vm.sh and reads the results with vm_summary (one boot) or
 # vm_report for each boot, vm_host_check for the host's own results and vm_end (many).
 # Environment: VFIO_BIND_SKIP_VM, VFIO_BIND_VM_CACHE (kernel and root cache, default
-# /var/cache/vfio-bind-tests), VFIO_BIND_VM_ACCEL (default tcg), VFIO_BIND_VM_TIMEOUT.
+# /var/cache/vfio-bind-tests), VFIO_BIND_VM_KERNEL (the kernel series every suite
+# boots, e.g. 6.12; default the machine's own Debian kernel: see fetch-kernel.sh),
+# VFIO_BIND_VM_ACCEL (default tcg), VFIO_BIND_VM_TIMEOUT.
 
 skip() { echo "$vm_name: SKIP: $*"; exit 77; }
 fail() { echo "$vm_name: FAIL: $*"; exit 1; }
