@@ -48,6 +48,12 @@ cache=$(cd "$cache" && pwd)
 
 # The version of the source: the kernel's own if apt has it, else apt's candidate.
 command -v apt-cache >/dev/null 2>&1 || skip "apt-cache not found (not a Debian host)"
+# A kernel fetch-kernel.sh took from elsewhere than the machine's own apt (backports)
+# names the apt configuration that reads its archive; its source is there too.
+if [ -s "$tree/.apt-config" ]; then
+	APT_CONFIG=$(cat "$tree/.apt-config")
+	export APT_CONFIG
+fi
 versions=$(apt-cache madison "$pkg" 2>/dev/null | awk -F'|' '{ gsub(/ /, "", $2); print $2 }')
 if [ -n "$kversion" ] && printf '%s\n' "$versions" | grep -qxF "$kversion"; then
 	version=$kversion
@@ -118,11 +124,18 @@ fi
 # The Kconfig symbols as make variables choose what drivers/vfio's Makefiles build
 # (the headers' auto.conf would add vfio-pci, mdev ..., which Debian has already);
 # the C code sees CONFIG_VFIO_NOIOMMU through KCFLAGS, as autoconf.h would say it.
+# vfio_virqfd is a module of its own up to 6.1 (left to Debian's) and part of vfio.ko
+# from 6.2 (CONFIG_VFIO_VIRQFD=y, kept: vfio.ko must export what Debian's does);
+# 6.2 on builds vfio-platform-base under CONFIG_VFIO_PLATFORM_BASE. No BTF (see
+# ../build-module.sh).
+virqfd=CONFIG_VFIO_VIRQFD=
+grep -qx 'CONFIG_VFIO_VIRQFD=y' "$kdir/include/config/auto.conf" 2>/dev/null && virqfd=CONFIG_VFIO_VIRQFD=y
 jobs=$(nproc 2>/dev/null || echo 2)
 make -s -j"$jobs" -C "$kdir" M="$out" \
-	CONFIG_VFIO=m CONFIG_VFIO_PLATFORM=m \
-	CONFIG_VFIO_PCI= CONFIG_VFIO_MDEV= CONFIG_VFIO_IOMMU_TYPE1= CONFIG_VFIO_VIRQFD= \
+	CONFIG_VFIO=m CONFIG_VFIO_PLATFORM=m CONFIG_VFIO_PLATFORM_BASE=m "$virqfd" \
+	CONFIG_VFIO_PCI= CONFIG_VFIO_MDEV= CONFIG_VFIO_IOMMU_TYPE1= \
 	CONFIG_VFIO_IOMMU_SPAPR_TCE= CONFIG_VFIO_SPAPR_EEH= CONFIG_VFIO_FSL_MC= CONFIG_VFIO_AMBA= \
+	CONFIG_VFIO_CDX= CONFIG_DEBUG_INFO_BTF_MODULES= \
 	KCFLAGS=-DCONFIG_VFIO_NOIOMMU=1 modules >"$out/build.log" 2>&1 || {
 	cat "$out/build.log" >&2
 	fail "building drivers/vfio from $pkg $version failed"
