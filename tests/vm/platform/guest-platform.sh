@@ -54,6 +54,13 @@ fwrev_inode() { stat -c %i "$FWREV" 2>/dev/null || echo none; }
 # The kernel log since the last klog_reset is the evidence of what was probed.
 klog_reset() { dmesg -c >/dev/null; }
 klog_says() { dmesg | grep -q -- "$1"; }
+# probe_failed DRIVER DEVICE ERRNO: the driver core logged that DRIVER's probe of DEVICE
+# failed, in 6.1's words ("fw_cfg: probe of QEMU0002:00 failed with error -16") or those
+# of 6.3 on ("fw_cfg QEMU0002:00: probe with driver fw_cfg failed with error -16").
+probe_failed() {
+	klog_says "$1: probe of $2 failed with error $3" ||
+		klog_says " $2: probe with driver $1 failed with error $3"
+}
 klog_show() { dmesg | grep -iE 'vfio|fw_cfg|pvpanic|QEMU000' | sed 's/^/#     dmesg: /'; }
 # by_hand FILE TEXT: writes TEXT as "echo" would, and says whether the write failed.
 by_hand() {
@@ -137,7 +144,7 @@ if by_hand "$PLAT/drivers/fw_cfg/bind" "$FWCFG"; then
 	not_ok "kernel: fw_cfg cannot probe a second time while loaded (EBUSY)"
 else
 	check "kernel: fw_cfg cannot probe a second time while loaded (EBUSY)" \
-		klog_says "fw_cfg: probe of $FWCFG failed with error -16"
+		probe_failed fw_cfg "$FWCFG" -16
 fi
 rmmod qemu_fw_cfg
 modprobe qemu_fw_cfg
@@ -283,7 +290,7 @@ klog_reset
 vb --force --platform "$FWCFG"
 is "--force, reset_required=1: bind $FWCFG exits 1" 1 echo "$rc"
 check "... vfio-platform's probe failed: no reset function" klog_says "No reset function found for device $FWCFG"
-check "... fw_cfg could not take it back (kernel: EBUSY)" klog_says "fw_cfg: probe of $FWCFG failed with error -16"
+check "... fw_cfg could not take it back (kernel: EBUSY)" probe_failed fw_cfg "$FWCFG" -16
 is "... the device is on no driver, override cleared" "(none) (null)" echo "$(drv "$FWCFG") $(ovr "$FWCFG")"
 check "... and vfio-bind says it could not put it back" said 'COULD NOT PUT IT BACK'
 check "... nothing saved" sh -c "! ls $SAVED/*$FWCFG* >/dev/null 2>&1"
