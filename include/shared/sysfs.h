@@ -19,6 +19,15 @@ int vb_read_attr_at(int dfd, const char *name, char **ret);
  */
 int vb_write_attr(const char *path, const char *value);
 
+/*
+ * Write value to a driver's bind or unbind file. The kernel adds those files
+ * only after the driver's registration has probed every device it matches, so
+ * while its module loads the driver's directory is there and the file is not:
+ * wait for the file, up to timeout_ms (-ETIMEDOUT then). path may go through a
+ * device's driver link (DEV/driver/unbind).
+ */
+int vb_write_driver_file(const char *path, const char *value, unsigned timeout_ms);
+
 /* The last component of a symlink's target ("e1000e" for DEV/driver). */
 int vb_read_link_name(const char *path, char **ret);
 int vb_read_link_name_at(int dfd, const char *name, char **ret);

@@ -87,6 +87,28 @@ static char *driver_file(const struct vb_context *ctx, const struct vb_device *d
 	return vb_path("%s/bus/%s/drivers/%s/%s", ctx->roots.sysfs, dev->bus->name, driver, file);
 }
 
+/*
+ * How long an unbind or bind waits for a driver still registering (its module
+ * loading, its probes of other devices running): a driver with many devices,
+ * or slow ones, takes seconds.
+ */
+#define DRIVER_LOADING_TIMEOUT_MS 60000
+
+static int write_driver_file(const char *path, const char *device)
+{
+	return vb_write_driver_file(path, device, DRIVER_LOADING_TIMEOUT_MS);
+}
+
+/* "cannot unbind 'X'", saying so when X was still loading the whole time. */
+static void unbind_error(struct vb_outcome *out, const char *driver, int r)
+{
+	if (r == -ETIMEDOUT)
+		vb_error_set(&out->error, r, "cannot unbind '%s': the driver is still registering after %d s (its module is loading and has no unbind file yet)",
+			     driver, DRIVER_LOADING_TIMEOUT_MS / 1000);
+	else
+		vb_error_set_sys(&out->error, r, "cannot unbind '%s'", driver);
+}
+
 static int need_write_access(const struct vb_device *dev, struct vb_error *err)
 {
 	_cleanup_free_ char *p = attr_path(dev, "driver_override");
@@ -296,7 +318,7 @@ bool vb_put_back(struct vb_context *ctx, struct vb_device *dev, const char *old_
 	if (dev->driver && !streq_ptr(dev->driver, old_driver)) {
 		_cleanup_free_ char *unbind = driver_file(ctx, dev, dev->driver, "unbind");
 
-		vb_write_attr(unbind, dev->name);
+		write_driver_file(unbind, dev->name);
 	}
 	/* "\n" clears it; writing "(null)" back would block every driver. */
 	vb_write_attr(ovr, old_override ? old_override : "\n");
@@ -667,6 +689,32 @@ void vb_bind(struct vb_context *ctx, struct vb_device *dev, const struct vb_bind
 		vb_outcome_group_viability(ctx, dev, out, NULL, 0);
 }
 
+/*
+ * A host driver whose match began before the override was written can still
+ * bind after it: at boot udev loads the host module while this run moves the
+ * device (the kernel matches outside the device lock, then probes inside it),
+ * and the VFIO driver's bind then finds the device taken (EBUSY).
+ */
+static bool took_it_meanwhile(const struct vb_device *dev, const struct vb_outcome *out)
+{
+	return dev->driver && !streq_ptr(dev->driver, out->vfio_driver) &&
+	       !vb_driver_is_vfio(dev->driver);
+}
+
+/* The override now keeps that driver away: unbind it once more and bind again. */
+static int unbind_and_bind_again(struct vb_context *ctx, struct vb_device *dev,
+				 struct vb_outcome *out)
+{
+	_cleanup_free_ char *unbind = driver_file(ctx, dev, dev->driver, "unbind");
+	_cleanup_free_ char *bind = driver_file(ctx, dev, out->vfio_driver, "bind");
+
+	if (!unbind || !bind)
+		return -ENOMEM;
+	(void)write_driver_file(unbind, dev->name);
+	out->probe_error = write_driver_file(bind, dev->name);
+	return vb_device_refresh(dev);
+}
+
 /* The plan's writes, the check, and the commit; rolled back on failure. */
 static int move(struct vb_context *ctx, struct vb_device *dev, const struct vb_bind_opts *opts,
 		struct vb_outcome *out)
@@ -689,15 +737,15 @@ static int move(struct vb_context *ctx, struct vb_device *dev, const struct vb_b
 			break;
 		case VB_STEP_UNBIND:
 			/* Blocks until a holder lets go (out->held): only this device waits. */
-			r = vb_write_attr(s->target, s->value);
+			r = write_driver_file(s->target, s->value);
 			if (r < 0) {
-				vb_error_set_sys(&out->error, r, "cannot unbind '%s'", dev->driver);
+				unbind_error(out, dev->driver, r);
 				out->rolled_back = roll_back(ctx, dev, out);
 				return device_gone(dev, out, r);
 			}
 			break;
 		case VB_STEP_BIND:
-			out->probe_error = vb_write_attr(s->target, s->value);
+			out->probe_error = write_driver_file(s->target, s->value);
 			break;
 		default: /* the module is loaded before the move begins */
 			break;
@@ -705,6 +753,8 @@ static int move(struct vb_context *ctx, struct vb_device *dev, const struct vb_b
 	}
 
 	r = vb_device_refresh(dev);
+	for (int tries = 0; r == 0 && tries < 2 && took_it_meanwhile(dev, out); tries++)
+		r = unbind_and_bind_again(ctx, dev, out);
 	if (r < 0)
 		return device_gone(dev, out, r);
 	if (streq_ptr(dev->driver, out->vfio_driver)) {
@@ -748,9 +798,9 @@ static int hand_back(struct vb_context *ctx, struct vb_device *dev, const struct
 	if (on_vfio) {
 		r = add_step(out, VB_STEP_UNBIND, attr_path(dev, "driver/unbind"), dev->name);
 		if (r == 0 && !opts->dry_run)
-			r = vb_write_attr(out->steps[out->n_steps - 1].target, dev->name);
+			r = write_driver_file(out->steps[out->n_steps - 1].target, dev->name);
 		if (r < 0) {
-			vb_error_set_sys(&out->error, r, "cannot unbind '%s'", dev->driver);
+			unbind_error(out, dev->driver, r);
 			out->rolled_back = roll_back(ctx, dev, out);
 			return device_gone(dev, out, r);
 		}

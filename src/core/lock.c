@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "clock.h"
 #include "lock.h"
 #include "sysfs.h"
 
@@ -73,22 +74,6 @@ static void write_holder(int fd)
 		(void)!pwrite(fd, line, (size_t)len, 0);
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void sleep_ms(unsigned ms)
-{
-	struct timespec ts = { 0, (long)ms * 1000000L };
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
 /*
  * Try the lock until it is ours or the time is up. Polled, not a blocking
  * flock() cut short by a timer: a timer signal is the process's, and other
@@ -96,15 +81,15 @@ static void sleep_ms(unsigned ms)
  */
 static int wait_for(int fd, int op, unsigned timeout_s)
 {
-	double deadline = now_s() + timeout_s;
+	double deadline = vb_now_s() + timeout_s;
 	unsigned ms = 5;
 
 	while (flock(fd, op | LOCK_NB) < 0) {
 		if (errno != EWOULDBLOCK && errno != EINTR)
 			return -errno;
-		if (now_s() >= deadline)
+		if (vb_now_s() >= deadline)
 			return -ETIMEDOUT;
-		sleep_ms(ms);
+		vb_sleep_ms(ms);
 		if (ms < 100)
 			ms *= 2;
 	}

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "clock.h"
 #include "strbuf.h"
 #include "sysfs.h"
 
@@ -86,6 +87,31 @@ int vb_write_attr(const char *path, const char *value)
 	if ((size_t)n != len)
 		return -EIO;
 	return 0;
+}
+
+int vb_write_driver_file(const char *path, const char *value, unsigned timeout_ms)
+{
+	double deadline = vb_now_s() + timeout_ms / 1000.0;
+	unsigned ms = 5;
+	int r;
+
+	while ((r = vb_write_attr(path, value)) == -ENOENT) {
+		_cleanup_free_ char *dir = strdup(path);
+		char *slash = dir ? strrchr(dir, '/') : NULL;
+
+		if (!slash)
+			return dir ? r : -ENOMEM;
+		*slash = '\0';
+		/* No driver directory: the driver (or the device's link to it) is gone. */
+		if (vb_exists(dir) <= 0)
+			return r;
+		if (vb_now_s() >= deadline)
+			return -ETIMEDOUT;
+		vb_sleep_ms(ms);
+		if (ms < 100)
+			ms *= 2;
+	}
+	return r;
 }
 
 int vb_read_link_name(const char *path, char **ret)

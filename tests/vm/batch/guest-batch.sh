@@ -17,6 +17,8 @@
 #   5  the other batches: --id, --restore, --group
 #   6  two runs at once: on the same devices they take turns (each device moves once),
 #      on different devices they do not wait for each other
+#   7  vb_slow loading while one call binds every device: the devices it takes
+#      meanwhile still end on vfio-pci
 
 # shellcheck source=../guest-lib.sh
 . /guest-lib.sh
@@ -332,6 +334,42 @@ check "two runs binding a half each at once both exit 0 ($rc1, $rc)" test "$rc1"
 all_on "... all $N are on vfio-pci" vfio-pci vfio-pci
 both=$(max_in_flight)
 is "... the runs did not wait for each other: two removes in flight at once (--jobs 1 each)" 2 echo "$both"
+# shellcheck disable=SC2086
+vb -q --unbind $EDU
+all_on "(all on vb_slow again)" vb_slow "(null)"
+
+# ---------------------------------------------------------------------------------
+# 7. The host driver loads while a batch moves its devices
+# ---------------------------------------------------------------------------------
+# At boot udev loads a device's host module while vfio-bind moves the device. The
+# kernel matches a driver to a device before it takes the device's lock, so a probe
+# whose match came before the driver_override was written still binds the device
+# after it, and the VFIO driver's bind then finds the device taken (EBUSY).
+# vb_slow loads and probes the devices in bus order, 200 ms each, holding each one's
+# lock meanwhile (reading driver_override waits for it). One call binds them all in
+# the reverse order: it finds the last devices free, meets vb_slow's probe part-way,
+# finds the first devices on vb_slow, and when it writes the overrides vb_slow has
+# already matched the next free device: that one is taken after vfio-bind looked.
+echo 0 >"$P/delay_ms"
+rmmod vb_slow
+check "(vb_slow unloaded: no edu device has a driver)" \
+	sh -c "for d in $EDU; do [ ! -e $PCI/devices/\$d/driver ] || exit 1; done"
+modprobe vb_slow delay_ms="$DELAY" &
+loader=$!
+for _ in $(seq 100); do
+	[ "$(cat "$P/probes" 2>/dev/null || echo 0)" -ge 2 ] && break
+	sleep 0.1
+done
+REVERSED=$(lines "$EDU" | sort -r | words)
+# shellcheck disable=SC2086
+vb --no-save $REVERSED
+wait "$loader"
+is "binding all $N in reverse while vb_slow loads exits 0" 0 echo "$rc"
+all_on "... all are on vfio-pci, driver_override vfio-pci" vfio-pci vfio-pci
+seen=$(printf '%s\n' "$out" | grep -c ': vb_slow -> vfio-pci')
+diag "vfio-bind found $seen on vb_slow; vb_slow probed $(probes) and removed $(removes)"
+check "... vb_slow took a device after vfio-bind found it free, and it was moved too ($(removes) removes > $seen found on vb_slow)" \
+	test "$(removes)" -gt "$seen"
 # shellcheck disable=SC2086
 vb -q --unbind $EDU
 all_on "(all on vb_slow again)" vb_slow "(null)"
