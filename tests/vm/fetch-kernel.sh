@@ -42,13 +42,14 @@ case $want in
 *) skip "VFIO_BIND_VM_KERNEL='$want' is not a kernel series such as 6.12" ;;
 esac
 
-# Newest complete tree already in the cache, for when apt cannot tell us anything:
-# one of the series asked for, or without one, of the machine's own apt (no
-# .apt-config), never a backports kernel.
+# Newest complete kernel tree already in the cache (not a root of persist/, which has
+# a .complete too), for when apt cannot tell us anything: one of the series asked for,
+# or without one, of the machine's own apt (no .apt-config), never a backports kernel.
 cached_tree() {
 	for stamp in "$cache"/*/.complete; do
 		[ -e "$stamp" ] || continue
 		dir=$(dirname "$stamp")
+		[ -f "$dir/boot/vmlinuz-$(basename "$dir")" ] || continue
 		if [ -n "$want" ]; then
 			case $(basename "$dir") in "$want".* | "$want"-*) echo "$dir" ;; esac
 		else
@@ -181,7 +182,7 @@ backports_apt() {
 	fresh=$(find "$aptdir/state/lists" -maxdepth 1 -name '*_InRelease' -mtime -1 | head -n 1)
 	if [ -z "$fresh" ]; then
 		say "apt-get update of $suite (lists in $aptdir)"
-		apt-get update -q >"$aptdir/update.log" 2>&1 ||
+		apt-get update -q --error-on=any >"$aptdir/update.log" 2>&1 ||
 			say "apt-get update of $suite failed: $(grep -m1 '^E:' "$aptdir/update.log" || echo "see $aptdir/update.log")"
 	fi
 }
