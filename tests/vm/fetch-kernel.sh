@@ -179,11 +179,15 @@ backports_apt() {
 	EOF
 	APT_CONFIG=$aptdir/apt.conf
 	export APT_CONFIG
-	fresh=$(find "$aptdir/state/lists" -maxdepth 1 -name '*_InRelease' -mtime -1 | head -n 1)
+	# apt gives the lists the archive's times, so the last update has a stamp of ours.
+	fresh=$(find "$aptdir/updated" -mtime -1 2>/dev/null || true)
 	if [ -z "$fresh" ]; then
 		say "apt-get update of $suite (lists in $aptdir)"
-		apt-get update -q --error-on=any >"$aptdir/update.log" 2>&1 ||
+		if apt-get update -q --error-on=any >"$aptdir/update.log" 2>&1; then
+			touch "$aptdir/updated"
+		else
 			say "apt-get update of $suite failed: $(grep -m1 '^E:' "$aptdir/update.log" || echo "see $aptdir/update.log")"
+		fi
 	fi
 }
 
