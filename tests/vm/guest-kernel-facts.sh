@@ -103,6 +103,16 @@ is "... which stays on e1000e" e1000e driver_of "$E1000E"
 rebind "$VIRTIO" vfio-pci
 is "virtio-net binds to vfio-pci by override" vfio-pci driver_of "$VIRTIO"
 check "/dev/vfio/$gv appears" test -c "/dev/vfio/$gv"
+# The device's own VFIO node, /dev/vfio/devices/vfioN (6.6 on, CONFIG_VFIO_DEVICE_CDEV,
+# which needs CONFIG_IOMMUFD): DEV/vfio-dev/vfioN is there from 6.1 on either way, and
+# has a "dev" (a device number) exactly when the node exists; vfio-bind goes by that.
+vdev=$(basename "$(find "$PCI/devices/$VIRTIO/vfio-dev" -mindepth 1 -maxdepth 1 2>/dev/null | head -n 1)")
+check "the device has a DEV/vfio-dev/vfioN ($vdev)" test -n "$vdev"
+cdev=no node=no
+[ -e "$PCI/devices/$VIRTIO/vfio-dev/$vdev/dev" ] && cdev=yes
+[ -c "/dev/vfio/devices/$vdev" ] && node=yes
+is "... with a 'dev' exactly when /dev/vfio/devices/$vdev exists" "$node" echo "$cdev"
+diag "VFIO cdev: vfio-dev/$vdev/dev $cdev, /dev/vfio: $(ls /dev/vfio | tr '\n' ' ')"
 rebind "$VIRTIO" ""
 is "... and returns to virtio-pci" virtio-pci driver_of "$VIRTIO"
 
