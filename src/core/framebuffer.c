@@ -57,6 +57,20 @@ static int claim_of(const char *name)
 	return -1;
 }
 
+/*
+ * Firmware draws its framebuffer on a display controller (class 03), or on a
+ * VGA device from before class codes (00/01). Only those are looked for in
+ * /proc/iomem: the kernel formats that whole table (a line for every BAR of
+ * every device) on each read, which a batch of many devices would pay again
+ * for every one.
+ */
+static bool may_hold_framebuffer(const struct vb_device *dev)
+{
+	unsigned base = dev->ids.class >> 16, sub = (dev->ids.class >> 8) & 0xff;
+
+	return dev->has_ids && (base == 0x03 || (base == 0x00 && sub == 0x01));
+}
+
 int vb_device_framebuffer(const struct vb_roots *roots, const struct vb_device *dev,
 			  struct vb_framebuffer *ret)
 {
@@ -66,8 +80,10 @@ int vb_device_framebuffer(const struct vb_roots *roots, const struct vb_device *
 	char line[256];
 	int found = 0;
 
-	if (!dev->has_ids || bars(dev, r) == 0 || !iomem || !(f = fopen(iomem, "re")))
+	if (!may_hold_framebuffer(dev) || bars(dev, r) == 0 || !iomem || !(f = fopen(iomem, "re")))
 		return 0;
+	/* Fewer, larger reads of a table the kernel formats per read. */
+	setvbuf(f, NULL, _IOFBF, 64 * 1024);
 	while (!found && fgets(line, sizeof(line), f)) {
 		unsigned long long s, e;
 		char name[64];
