@@ -14,6 +14,7 @@
  */
 #include <linux/module.h>
 #include <linux/pci.h>
+#include <linux/version.h>
 #include <linux/vfio_pci_core.h>
 
 static int e1000e_vfio_pci_open_device(struct vfio_device *core_vdev)
@@ -42,6 +43,19 @@ static const struct vfio_device_ops e1000e_vfio_pci_ops = {
 	.mmap = vfio_pci_core_mmap,
 	.request = vfio_pci_core_request,
 	.match = vfio_pci_core_match,
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+	/*
+	 * iommufd, as vfio-pci has them: a kernel built with CONFIG_IOMMUFD refuses to
+	 * register a device whose ops lack them (-EINVAL, with a warning). Without it
+	 * (Debian's 6.12) they are NULL.
+	 */
+	.bind_iommufd = vfio_iommufd_physical_bind,
+	.unbind_iommufd = vfio_iommufd_physical_unbind,
+	.attach_ioas = vfio_iommufd_physical_attach_ioas,
+#endif
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
+	.detach_ioas = vfio_iommufd_physical_detach_ioas,
+#endif
 };
 
 static int e1000e_vfio_pci_probe(struct pci_dev *pdev,
