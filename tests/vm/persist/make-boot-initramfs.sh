@@ -6,8 +6,8 @@
 # The boot initramfs of the persistence VM tests: busybox-static, boot-init.sh as /init,
 # and just the modules that reach the root disk (virtio_pci, virtio_blk, ext4) plus
 # e1000e for "vmpreload=e1000e", and each MODULE.ko (built out of tree, e.g. vb_slow for
-# "vmpreload=vb_slow") under updates/, indexed by depmod -b; compressed modules
-# uncompressed, for busybox. KERNEL_TREE is the directory fetch-kernel.sh printed.
+# "vmpreload=vb_slow") under updates/, indexed by depmod -b. KERNEL_TREE is the
+# directory fetch-kernel.sh printed.
 
 set -eu
 
@@ -46,14 +46,7 @@ for mod in virtio_pci virtio_blk crc32c_generic ext4 e1000e; do
 done | sort -u | while read -r ko; do
 	rel=${ko#"$kmods"/}
 	mkdir -p "$smods/$(dirname "$rel")"
-	# busybox's modprobe loads a module file as it is: compressed ones (6.12's .ko.xz)
-	# go in uncompressed.
-	case $rel in
-	*.ko.xz) xz -dc "$ko" >"$smods/${rel%.xz}" ;;
-	*.ko.zst) zstd -qdc "$ko" >"$smods/${rel%.zst}" ;;
-	*.ko.gz) gzip -dc "$ko" >"$smods/${rel%.gz}" ;;
-	*) cp "$ko" "$smods/$rel" ;;
-	esac
+	cp "$ko" "$smods/$rel"
 done
 for ko in $extra; do
 	mkdir -p "$smods/updates"
