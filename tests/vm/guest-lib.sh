@@ -57,6 +57,13 @@ find_pci() {
 	return 1
 }
 
+# edu_devices: QEMU's edu devices (1234:11e8) present, in bus order, on one line.
+edu_devices() {
+	for _dev in "$PCI"/devices/*; do
+		[ "$(cat "$_dev/vendor"):$(cat "$_dev/device")" = 0x1234:0x11e8 ] && printf '%s\n' "${_dev##*/}"
+	done | tr '\n' ' ' | sed 's/ $//'
+}
+
 # The state a test asserts on: driver link, override, IOMMU group, /dev/vfio node.
 driver_of() {
 	if [ -e "$PCI/devices/$1/driver" ]; then

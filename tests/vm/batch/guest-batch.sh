@@ -36,11 +36,7 @@ VB=$(command -v vfio-bind) || { not_ok "vfio-bind is installed in the guest"; fi
 modprobe vb_slow delay_ms=0 || { not_ok "vb_slow loads"; finish; exit; }
 mkdir -p "$CONF"
 
-EDU=
-for dev in "$PCI"/devices/*; do
-	[ "$(cat "$dev/vendor"):$(cat "$dev/device")" = 0x1234:0x11e8 ] && EDU="$EDU ${dev##*/}"
-done
-EDU=${EDU# }
+EDU=$(edu_devices)
 N=$(echo "$EDU" | wc -w)
 check "at least 16 edu devices (1234:11e8): $N" test "$N" -ge 16
 [ "$N" -gt 0 ] || { finish; exit; }

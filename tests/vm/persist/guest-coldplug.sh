@@ -35,11 +35,7 @@ DELAY=200
 read -r started _ </proc/uptime
 settle
 
-EDU=
-for dev in "$PCI"/devices/*; do
-	[ "$(cat "$dev/vendor"):$(cat "$dev/device")" = 0x1234:0x11e8 ] && EDU="$EDU ${dev##*/}"
-done
-EDU=${EDU# }
+EDU=$(edu_devices)
 N=$(echo "$EDU" | wc -w)
 diag "phase $phase: $N edu devices, $(echo "$EDU" | cut -d' ' -f1) to $(echo "$EDU" | tr ' ' '\n' | tail -n 1)"
 check "at least 32 edu devices (1234:11e8): $N" test "$N" -ge 32
