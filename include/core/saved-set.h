@@ -18,6 +18,14 @@ struct vb_saved_set {
 };
 
 int vb_saved_set_load(const struct vb_roots *roots, struct vb_saved_set *ret);
+/*
+ * The same, reading only the files that can apply to the n devices (buses[i],
+ * devices[i]): those saved by their addresses, and every ID rule. What udev
+ * runs for one device at a time: each run reading every saved file would make
+ * a coldplug of N saved devices read N x N files.
+ */
+int vb_saved_set_load_for(const struct vb_roots *roots, const char *const *buses,
+			  const char *const *devices, unsigned n, struct vb_saved_set *ret);
 void vb_saved_set_clear(struct vb_saved_set *set);
 
 /* The binding saved for a device by its address, or NULL. */

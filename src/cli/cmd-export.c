@@ -30,7 +30,8 @@ int cmd_udev_export(struct vb_context *ctx, const struct cmd_opts *o)
 		return EXIT_USAGE;
 	}
 	if (vb_device_open(&ctx->roots, o->bus, o->devices[0], &dev, NULL) < 0 ||
-	    vb_saved_set_load(&ctx->roots, &set) < 0)
+	    vb_saved_set_load_for(&ctx->roots, &(const char *){ dev->bus->name },
+				  &(const char *){ dev->name }, 1, &set) < 0)
 		return EXIT_FAILURE;
 	s = vb_saved_set_for_device(&set, dev);
 	if (s) {
@@ -86,8 +87,8 @@ static int node_devices(const struct vb_roots *roots, const char *node, char ***
  */
 int cmd_udev_owner(struct vb_context *ctx, const struct cmd_opts *o)
 {
-	struct vb_saved_set set;
-	char **names = NULL;
+	struct vb_saved_set set = { 0 };
+	char **names = NULL, **buses = NULL, **devices = NULL;
 	unsigned n = 0;
 	int rc = EXIT_FAILURE;
 
@@ -95,25 +96,33 @@ int cmd_udev_owner(struct vb_context *ctx, const struct cmd_opts *o)
 		cmd_error(NULL, "--udev-owner takes one VFIO node name");
 		return EXIT_USAGE;
 	}
-	if (node_devices(&ctx->roots, o->devices[0], &names, &n) < 0 ||
-	    vb_saved_set_load(&ctx->roots, &set) < 0) {
-		vb_strv_free(names, n);
+	if (node_devices(&ctx->roots, o->devices[0], &names, &n) < 0)
 		return EXIT_FAILURE;
+	buses = calloc(n ? n : 1, sizeof(*buses));
+	devices = calloc(n ? n : 1, sizeof(*devices));
+	/* The devices' own links say which bus each is on and its name there. */
+	for (unsigned i = 0; buses && devices && i < n; i++) {
+		_cleanup_free_ char *subsystem = names[i] ? vb_path("%s/subsystem", names[i]) : NULL;
+
+		if (!subsystem || vb_read_link_name(subsystem, &buses[i]) < 0 ||
+		    vb_read_link_name(names[i], &devices[i]) < 0) {
+			free(buses[i]);
+			buses[i] = devices[i] = NULL;
+		}
 	}
+	if (!buses || !devices ||
+	    vb_saved_set_load_for(&ctx->roots, (const char *const *)buses, (const char *const *)devices,
+				  n, &set) < 0)
+		goto out;
 	for (unsigned i = 0; i < n && rc != EXIT_SUCCESS; i++) {
 		_cleanup_(vb_device_freep) struct vb_device *dev = NULL;
-		_cleanup_free_ char *subsystem = vb_path("%s/subsystem", names[i]);
-		_cleanup_free_ char *bus_name = NULL, *name = NULL;
 		const struct vb_saved *s;
 		struct vb_bus scratch;
 		const struct vb_bus *bus;
 		struct vb_owner owner;
 
-		/* The device's own links say which bus it is on and its name there. */
-		if (!names[i] || vb_read_link_name(subsystem, &bus_name) < 0 ||
-		    vb_read_link_name(names[i], &name) < 0 ||
-		    vb_bus_lookup(&ctx->roots, bus_name, &scratch, &bus) < 0 ||
-		    vb_device_open(&ctx->roots, bus, name, &dev, NULL) < 0)
+		if (!devices[i] || vb_bus_lookup(&ctx->roots, buses[i], &scratch, &bus) < 0 ||
+		    vb_device_open(&ctx->roots, bus, devices[i], &dev, NULL) < 0)
 			continue;
 		s = vb_saved_set_for_device(&set, dev);
 		if (!s || !s->owner[0] || vb_owner_parse_saved(s->owner, &owner) < 0)
@@ -124,6 +133,9 @@ int cmd_udev_owner(struct vb_context *ctx, const struct cmd_opts *o)
 		printf("VFIO_BIND_MODE=%04o\n", (unsigned)vb_owner_mode(&owner));
 		rc = EXIT_SUCCESS;
 	}
+out:
+	vb_strv_free(buses, n);
+	vb_strv_free(devices, n);
 	vb_strv_free(names, n);
 	vb_saved_set_clear(&set);
 	return rc;

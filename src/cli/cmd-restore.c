@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "dir.h"
@@ -73,6 +74,22 @@ static void report_bad_saved(struct cmd_batch *b, const struct vb_saved_set *set
 	}
 }
 
+/* Named devices (udev's run for one): only their files and the ID rules are read. */
+static int load_saved(struct vb_context *ctx, const struct cmd_opts *o, struct vb_saved_set *set)
+{
+	_cleanup_free_ const char **buses = NULL;
+
+	if (o->n_devices == 0)
+		return vb_saved_set_load(&ctx->roots, set);
+	buses = calloc(o->n_devices, sizeof(*buses));
+	if (!buses)
+		return -ENOMEM;
+	for (unsigned i = 0; i < o->n_devices; i++)
+		buses[i] = o->bus->name;
+	return vb_saved_set_load_for(&ctx->roots, buses, (const char *const *)o->devices,
+				     o->n_devices, set);
+}
+
 int cmd_restore(struct vb_context *ctx, const struct cmd_opts *o)
 {
 	struct vb_saved_set set;
@@ -83,7 +100,7 @@ int cmd_restore(struct vb_context *ctx, const struct cmd_opts *o)
 
 	cmd_run_init(&run, ctx, o);
 	run.record_early = o->initramfs && !o->dry_run;
-	if (vb_saved_set_load(&ctx->roots, &set) < 0) {
+	if (load_saved(ctx, o, &set) < 0) {
 		cmd_error(NULL, "cannot read the saved bindings in '%s'", ctx->roots.config_dir);
 		return EXIT_FAILURE;
 	}

@@ -6,7 +6,28 @@
 #include "modalias.h"
 #include "saved-set.h"
 
-int vb_saved_set_load(const struct vb_roots *roots, struct vb_saved_set *ret)
+/* An ID rule's file: "BUS-id-ID.conf" (no device name starts with "id-"). */
+static bool names_a_rule(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	const char *dash = strchr(base ? base + 1 : path, '-');
+
+	return dash && strncmp(dash, "-id-", 4) == 0;
+}
+
+/* True when the file could apply to one of the n devices: saved by its address, or an ID rule. */
+static bool wanted(const char *path, const char *const *buses, const char *const *devices, unsigned n)
+{
+	if (!devices || names_a_rule(path))
+		return true;
+	for (unsigned i = 0; i < n; i++)
+		if (buses[i] && devices[i] && vb_store_path_names_device(path, buses[i], devices[i]))
+			return true;
+	return false;
+}
+
+static int load(const struct vb_roots *roots, const char *const *buses, const char *const *devices,
+		unsigned n_devices, struct vb_saved_set *ret)
 {
 	struct vb_saved_set set = { 0 };
 	char **paths;
@@ -28,6 +49,10 @@ int vb_saved_set_load(const struct vb_roots *roots, struct vb_saved_set *ret)
 	for (unsigned i = 0; i < n; i++) {
 		struct vb_error err = { 0 };
 
+		if (!wanted(paths[i], buses, devices, n_devices)) {
+			free(paths[i]);
+			continue;
+		}
 		/* One bad file is reported and skipped; it never stops the others. */
 		if (vb_store_load(roots, paths[i], &set.saved[set.n], &err) == 0) {
 			set.paths[set.n++] = paths[i];
@@ -39,6 +64,17 @@ int vb_saved_set_load(const struct vb_roots *roots, struct vb_saved_set *ret)
 	free(paths);
 	*ret = set;
 	return 0;
+}
+
+int vb_saved_set_load(const struct vb_roots *roots, struct vb_saved_set *ret)
+{
+	return load(roots, NULL, NULL, 0, ret);
+}
+
+int vb_saved_set_load_for(const struct vb_roots *roots, const char *const *buses,
+			  const char *const *devices, unsigned n, struct vb_saved_set *ret)
+{
+	return load(roots, buses, devices, n, ret);
 }
 
 void vb_saved_set_clear(struct vb_saved_set *set)
