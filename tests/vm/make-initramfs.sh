@@ -10,7 +10,9 @@
 #                             plus the shared libraries its programs need (ldd)
 #   /lib/modules/KVER         only the modules the tests use, their dependencies, and
 #                             each -m module under extra/, indexed by depmod -b, so the
-#                             guest's modules.alias is real and libkmod can search it
+#                             guest's modules.alias is real and libkmod can search it;
+#                             compressed (6.12's .ko.xz) as the kernel ships them:
+#                             busybox's modprobe and vfio-bind's libkmod load them
 # KERNEL_TREE is the directory fetch-kernel.sh printed.
 
 set -eu
@@ -121,25 +123,6 @@ for ko in $extra; do
 	cp "$ko" "$smods/extra/"
 done
 depmod -b "$stage" "$kver"
-
-# Compressed modules (Debian's 6.12 ships .ko.xz) stay as the kernel ships them, so
-# that vfio-bind's libkmod loads them as on a real host; busybox's module applets
-# cannot read them (its modprobe passes the file as it is), so kmod's modprobe, insmod,
-# rmmod, lsmod and modinfo replace them, with kmod's libraries. Uncompressed modules
-# (6.1) keep busybox's.
-if [ -n "$(find "$smods" -name '*.ko.*' | head -n 1)" ]; then
-	kmod=$(command -v kmod) || { echo "$0: compressed modules need kmod on the host" >&2; exit 1; }
-	cp -L "$kmod" "$stage/bin/kmod"
-	for tool in modprobe insmod rmmod lsmod modinfo depmod; do
-		ln -sf kmod "$stage/bin/$tool"
-	done
-	ldd "$kmod" | sed -n 's/.*=> \(\/[^ ]*\) .*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) (0x.*/\1/p' |
-		sort -u | while read -r lib; do
-			[ -e "$stage$lib" ] && continue
-			mkdir -p "$stage$(dirname "$lib")"
-			cp -L "$lib" "$stage$lib"
-		done
-fi
 
 # newc cpio owned by root, gzip: the Debian kernel unpacks both.
 (cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) | gzip -1 >"$out.tmp"
