@@ -70,40 +70,49 @@ int vb_read_attr_at(int dfd, const char *name, char **ret)
 	return 0;
 }
 
+/* One write(2) of value to an open attribute: the kernel's own error as -errno. */
+static int write_fd(int fd, const char *value)
+{
+	size_t len = strlen(value);
+	ssize_t n = write(fd, value, len);
+
+	if (n < 0)
+		return -errno;
+	return (size_t)n == len ? 0 : -EIO;
+}
+
 int vb_write_attr(const char *path, const char *value)
 {
 	_cleanup_close_ int fd = -1;
-	size_t len = strlen(value);
-	ssize_t n;
 
 	if (!path)
 		return -ENOMEM;
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	n = write(fd, value, len);
-	if (n < 0)
-		return -errno;
-	if ((size_t)n != len)
-		return -EIO;
-	return 0;
+	return write_fd(fd, value);
 }
 
 int vb_write_driver_file(const char *path, const char *value, unsigned timeout_ms)
 {
+	_cleanup_free_ char *dir = path ? strdup(path) : NULL;
+	char *slash = dir ? strrchr(dir, '/') : NULL;
+	_cleanup_close_ int fd = -1;
 	double deadline = vb_now_s() + timeout_ms / 1000.0;
 	unsigned ms = 5;
-	int r;
 
-	while ((r = vb_write_attr(path, value)) == -ENOENT) {
-		_cleanup_free_ char *dir = strdup(path);
-		char *slash = dir ? strrchr(dir, '/') : NULL;
+	if (!slash)
+		return -ENOMEM;
+	*slash = '\0';
+	/*
+	 * Only the open waits: a probe that fails with ENOENT itself (a missing
+	 * firmware file) comes back from the write, at once.
+	 */
+	while ((fd = open(path, O_WRONLY | O_CLOEXEC)) < 0) {
+		int r = -errno;
 
-		if (!slash)
-			return dir ? r : -ENOMEM;
-		*slash = '\0';
 		/* No driver directory: the driver (or the device's link to it) is gone. */
-		if (vb_exists(dir) <= 0)
+		if (r != -ENOENT || vb_exists(dir) <= 0)
 			return r;
 		if (vb_now_s() >= deadline)
 			return -ETIMEDOUT;
@@ -111,7 +120,7 @@ int vb_write_driver_file(const char *path, const char *value, unsigned timeout_m
 		if (ms < 100)
 			ms *= 2;
 	}
-	return r;
+	return write_fd(fd, value);
 }
 
 int vb_read_link_name(const char *path, char **ret)

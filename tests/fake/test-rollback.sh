@@ -23,6 +23,18 @@ test_bind_rolls_back_when_probe_fails() {
 		fail "the override holds the text (null)"
 }
 
+# A probe failing with ENOENT (a driver's missing firmware file) is the probe's error,
+# not a bind file still to come: reported as it is, not waited on (the harness's
+# 20 s limit is shorter than the wait for a registering driver).
+test_bind_probe_failing_with_enoent_is_reported_not_waited_on() {
+	fake_probe_fail "$S" e1000e-vfio-pci ENOENT
+	vb $E1000E
+	assert_rc 1
+	assert_driver $E1000E e1000e
+	assert_override $E1000E "(null)"
+	assert_says 'No such file or directory'
+}
+
 test_bind_rollback_leaves_driverless_device_driverless() {
 	fake_unbind "$S" $E1000E
 	remember
