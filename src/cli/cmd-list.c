@@ -279,11 +279,18 @@ static void reset_methods(const struct vb_device *dev, struct vb_record *rec)
 	vb_record_string(rec, "reset_method", "RESET", !have ? NULL : v[0] ? v : "none");
 }
 
-/* Who may open the group node of a device on VFIO: "USER:GROUP" as the node says. */
-static void node_owner(const struct vb_roots *roots, const struct vb_device *dev,
+/*
+ * The nodes userspace opens for a device on VFIO: the group's (/dev/vfio/N, or
+ * /dev/vfio/noiommu-N) and, from 6.6 with iommufd, the device's own
+ * (/dev/vfio/devices/vfioN, the same name in no-IOMMU mode); and who may open
+ * them, "USER:GROUP" as the group node says (--owner gives both alike).
+ */
+static void vfio_nodes(const struct vb_roots *roots, const struct vb_device *dev,
 		       struct vb_record *rec)
 {
-	_cleanup_free_ char *node = vb_driver_is_vfio(dev->driver) ? vb_device_group_node(roots, dev) : NULL;
+	bool vfio = vb_driver_is_vfio(dev->driver);
+	_cleanup_free_ char *node = vfio ? vb_device_group_node(roots, dev) : NULL;
+	_cleanup_free_ char *cdev = vfio ? vb_device_cdev_node(roots, dev) : NULL;
 	char who[80] = "";
 	struct stat st;
 
@@ -297,6 +304,8 @@ static void node_owner(const struct vb_roots *roots, const struct vb_device *dev
 		snprintf(who, sizeof(who), "%s:%s", pw ? pw->pw_name : uid, gr ? gr->gr_name : gid);
 	}
 	vb_record_string(rec, "owner", "OWNER", who[0] ? who : NULL);
+	vb_record_string(rec, "vfio_group_node", NULL, node);
+	vb_record_string(rec, "vfio_cdev", NULL, cdev);
 }
 
 /* A display controller whose BAR the firmware framebuffer still holds: a VM could not map it. */
@@ -395,7 +404,7 @@ static void fill(struct listing *l, const struct vb_device *dev, struct vb_recor
 	vb_record_int(rec, "iommu_group", "GROUP", dev->iommu_group, dev->iommu_group >= 0);
 	numa_node(dev, rec);
 	reset_methods(dev, rec);
-	node_owner(&ctx->roots, dev, rec);
+	vfio_nodes(&ctx->roots, dev, rec);
 	framebuffer(&ctx->roots, dev, l->notes, rec);
 	stranded(dev, l->notes, rec);
 	group_state(ctx, &l->groups, dev, rec);

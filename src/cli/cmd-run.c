@@ -86,11 +86,13 @@ static void fill_record(struct vb_record *rec, struct vb_context *ctx, const cha
 			const struct vb_device *dev, const struct vb_outcome *out, const char *saved,
 			const char *builtin)
 {
-	_cleanup_free_ char *node = NULL, *blockers = blockers_text(out);
+	_cleanup_free_ char *node = NULL, *cdev = NULL, *blockers = blockers_text(out);
 	struct vb_record *tied;
 
-	if (dev && vb_driver_is_vfio(dev->driver))
+	if (dev && vb_driver_is_vfio(dev->driver)) {
 		node = vb_device_group_node(&ctx->roots, dev);
+		cdev = vb_device_cdev_node(&ctx->roots, dev);
+	}
 	vb_record_string(rec, "bus", NULL, dev ? dev->bus->name : NULL);
 	vb_record_string(rec, "device", NULL, name);
 	vb_record_string(rec, "status", NULL, vb_status_name(out->status));
@@ -107,6 +109,7 @@ static void fill_record(struct vb_record *rec, struct vb_context *ctx, const cha
 	vb_record_int(rec, "iommu_group", NULL, dev ? dev->iommu_group : -1,
 		      dev && dev->iommu_group >= 0);
 	vb_record_string(rec, "vfio_group_node", NULL, node);
+	vb_record_string(rec, "vfio_cdev", NULL, cdev);
 	vb_record_string(rec, "reset_method", NULL, out->reset_method);
 	{
 		char owner[32];
@@ -166,14 +169,18 @@ static void print_outcome(struct cmd_run *run, const char *name, const struct vb
 
 	switch (out->status) {
 	case VB_STATUS_BOUND: {
-		/* Only a VFIO driver gives userspace a group node (not pci-stub). */
-		_cleanup_free_ char *node =
-			vb_driver_is_vfio(dev->driver) ? vb_device_group_node(&run->ctx->roots, dev) : NULL;
+		/*
+		 * Only a VFIO driver gives userspace a group node (not pci-stub), and
+		 * from 6.6 the device's own node, which iommufd users open instead.
+		 */
+		bool vfio = vb_driver_is_vfio(dev->driver);
+		_cleanup_free_ char *node = vfio ? vb_device_group_node(&run->ctx->roots, dev) : NULL;
+		_cleanup_free_ char *cdev = vfio ? vb_device_cdev_node(&run->ctx->roots, dev) : NULL;
 
 		if (talk)
-			fprintf(f, "%s: %s -> %s (module %s)%s%s\n", name, or_none(out->old_driver),
+			fprintf(f, "%s: %s -> %s (module %s)%s%s%s%s\n", name, or_none(out->old_driver),
 				dev->driver, out->vfio_module ? out->vfio_module : "built in",
-				node ? ", " : "", node ? node : "");
+				node ? ", " : "", node ? node : "", cdev ? " and " : "", cdev ? cdev : "");
 		break;
 	}
 	case VB_STATUS_ALREADY:

@@ -18,6 +18,7 @@
 #   fake_unbind_delay ROOT DEV MS / fake_probe_delay ROOT DEV MS
 #   fake_driver_remove_delay ROOT DRV MS / fake_driver_probe_delay ROOT DRV MS
 #   fake_noiommu ROOT Y|N / fake_iommu_off ROOT
+#   fake_vfio_cdev ROOT   VFIO drivers give each device /dev/vfio/devices/vfioN
 #   fake_driver_of ROOT DEV / fake_override_of ROOT DEV / fake_snapshot ROOT
 
 FAKE_KVER=${FAKE_KVER:-6.1.0-fake}
@@ -250,6 +251,12 @@ fake_driver_probe_delay() { # ROOT DRV MS
 fake_noiommu() { # ROOT Y|N
 	mkdir -p "$1/module/vfio/parameters"
 	fake__set "$1/module/vfio/parameters/enable_unsafe_noiommu_mode" "$2"
+}
+
+# A 6.6+ kernel built with the VFIO device cdev (and so iommufd): each device a
+# VFIO driver takes gets DEV/vfio-dev/vfioN/dev and /dev/vfio/devices/vfioN.
+fake_vfio_cdev() { # ROOT
+	fake__set "$1/.fake/vfio_cdev" 1
 }
 
 # Booted without intel_iommu=on: no groups at all.

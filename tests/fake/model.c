@@ -27,6 +27,12 @@
  *                                 what "default" makes reset_method list
  *                                 (none when missing)
  *   noiommu_groups/N              group N was made by noiommu mode
+ *   vfio_cdev                     the kernel has VFIO's device cdev (6.6+ with
+ *                                 CONFIG_VFIO_DEVICE_CDEV): a VFIO driver's
+ *                                 probe makes DEV/vfio-dev/vfioN/dev and the
+ *                                 node /dev/vfio/devices/vfioN (a plain file,
+ *                                 under the root's ../dev), its remove takes
+ *                                 them away again
  *
  * Locking, as the kernel's: a write about a device holds that device's lock
  * (fk_dev_lock) throughout, and the global lock (fk_lock) for the model's
@@ -240,6 +246,9 @@ static int noiommu_group_add(const struct fk_dev *d)
 	if (fk_path(path, "%s/iommu_group", d->dir) < 0)
 		return -ENAMETOOLONG;
 	fk_symlink_rel(gdir, path);
+	/* vfio names the groups it makes up, and so the node: /dev/vfio/noiommu-N. */
+	if (fk_path(path, "%s/name", gdir) == 0)
+		fk_write_str(path, "vfio-noiommu\n");
 	if (fk_ctl_path(ctl, "noiommu_groups") == 0)
 		fk_mkdir_p(ctl);
 	if (fk_ctl_path(ctl, "noiommu_groups/%d", n) == 0)
@@ -263,6 +272,60 @@ static void noiommu_group_del(const struct fk_dev *d)
 		fk_rm_rf(gdir);
 	if (fk_ctl_path(path, "noiommu_groups/%s", group) == 0)
 		unlink(path);
+}
+
+/* VFIO's device cdev: the lowest free index, as the kernel's ida gives it. */
+static void vfio_cdev_add(const struct fk_dev *d)
+{
+	char dir[PATH_MAX], path[PATH_MAX], node[PATH_MAX], text[64];
+	int n;
+
+	if (!fk_ctl_exists("vfio_cdev"))
+		return;
+	for (n = 0;; n++) {
+		if (fk_path(node, "%s/../dev/vfio/devices/vfio%d", fk_root(), n) < 0)
+			return;
+		if (!fk_exists(node))
+			break;
+	}
+	if (fk_path(dir, "%s/vfio-dev/vfio%d", d->dir, n) < 0 || fk_mkdir_p(dir) < 0 ||
+	    fk_path(path, "%s/dev", dir) < 0)
+		return;
+	snprintf(text, sizeof(text), "244:%d", n);
+	fk_write_str(path, text);
+	if (fk_path(path, "%s/uevent", dir) == 0)
+		fk_touch(path, 0644);
+	/* The class entry and the way back to the device, as the driver core links them. */
+	if (fk_path(path, "%s/device", dir) == 0)
+		fk_symlink_rel(d->dir, path);
+	if (fk_path(path, "%s/class/vfio-dev", fk_root()) == 0)
+		fk_mkdir_p(path);
+	if (fk_path(path, "%s/class/vfio-dev/vfio%d", fk_root(), n) == 0)
+		fk_symlink_rel(dir, path);
+	if (fk_path(path, "%s/../dev/vfio/devices", fk_root()) == 0)
+		fk_mkdir_p(path);
+	fk_touch(node, 0600);
+	fk_log("vfio cdev vfio%d for %s", n, d->name);
+}
+
+static void vfio_cdev_del(const struct fk_dev *d)
+{
+	char dir[PATH_MAX], node[PATH_MAX];
+	DIR *dd;
+	struct dirent *de;
+
+	if (fk_path(dir, "%s/vfio-dev", d->dir) < 0 || !(dd = opendir(dir)))
+		return;
+	while ((de = readdir(dd))) {
+		if (strncmp(de->d_name, "vfio", 4) != 0)
+			continue;
+		if (fk_path(node, "%s/../dev/vfio/devices/%s", fk_root(), de->d_name) == 0)
+			unlink(node);
+		if (fk_path(node, "%s/class/vfio-dev/%s", fk_root(), de->d_name) == 0)
+			unlink(node);
+	}
+	closedir(dd);
+	fk_rm_rf(dir);
 }
 
 /* The driver's probe(), with injected failures. */
@@ -308,6 +371,7 @@ static int drv_probe_call(const char *drv, const struct fk_dev *d)
 			if (r < 0)
 				return r;
 		}
+		vfio_cdev_add(d);
 	}
 	return 0;
 }
@@ -374,8 +438,10 @@ static void dev_detach(const struct fk_dev *d, const char *drv)
 		fk_log("slow remove %s %s: %ld ms", drv, d->name, ms);
 		slow_call(ms);
 	}
-	if (fk_ctl_exists("drivers/%s/vfio", drv))
+	if (fk_ctl_exists("drivers/%s/vfio", drv)) {
+		vfio_cdev_del(d);
 		noiommu_group_del(d);
+	}
 	fk_log("unbind %s %s%s", drv, d->name, ms > 0 ? " (slow)" : "");
 }
 
