@@ -31,8 +31,8 @@
  *                                 CONFIG_VFIO_DEVICE_CDEV): a VFIO driver's
  *                                 probe makes DEV/vfio-dev/vfioN/dev and the
  *                                 node /dev/vfio/devices/vfioN (a plain file,
- *                                 under the root's ../dev), its remove takes
- *                                 them away again
+ *                                 under the root's ../dev), except in no-IOMMU
+ *                                 mode, its remove takes them away again
  *
  * Locking, as the kernel's: a write about a device holds that device's lock
  * (fk_dev_lock) throughout, and the global lock (fk_lock) for the model's
@@ -370,6 +370,8 @@ static int drv_probe_call(const char *drv, const struct fk_dev *d)
 			r = noiommu_group_add(d);
 			if (r < 0)
 				return r;
+			/* vfio_device_add(): no cdev for a no-IOMMU device (6.12). */
+			return 0;
 		}
 		vfio_cdev_add(d);
 	}
