@@ -138,3 +138,24 @@ start_holder() {
 	return 1
 }
 alive() { kill -0 "$1" 2>/dev/null; }
+
+# forced_unbind_waits DEVICE NODE HOLDER_LOG: "vfio-bind --unbind --force DEVICE" while
+# the holder $hpid holds NODE (its output in HOLDER_LOG): it must say whom it waits for,
+# still wait 2 s later, and finish with exit 0 only once the holder has let go.
+forced_unbind_waits() {
+	t0=$(now_cs)
+	timeout "$LIMIT" "$VB" --unbind --force "$1" >/tmp/uf.out 2>/tmp/uf.err &
+	upid=$!
+	sleep 2
+	check "--unbind --force says whom it waits for while it waits" \
+		grep -q "waiting for process $hpid (vfio-holder) to let go of $2" /tmp/uf.err
+	alive "$upid" && alive "$hpid"
+	verdict "... and is still waiting while the holder holds"
+	wait "$upid"
+	rc=$?
+	ms=$(($(now_cs) - t0))0
+	diag "\$ vfio-bind --unbind --force $1 -> exit $rc (${ms} ms)"
+	sed 's/^/#     /' /tmp/uf.out /tmp/uf.err
+	is "... it finishes with exit 0 once the holder has let go" 0 echo "$rc"
+	check "... which happened before it finished" grep -q '^holder: let go' "$3"
+}

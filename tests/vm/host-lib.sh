@@ -12,6 +12,7 @@
 #   vm_install [PATH...]                "meson install --destdir $work/destdir", which must
 #                                       have put each */PATH there
 #   vm_module_files MODULE...           $modfiles: those modules' files and their dependencies
+#   vm_updates KO...                    modules built here, into the install tree's updates/
 #   vm_initramfs ARG...                 make-initramfs.sh ARG... (its log as comments)
 #   vm_guest_tree DIR [SCRIPT...]       the systemd guests' scripts and test unit, a tree
 #                                       for make-image.sh
@@ -84,6 +85,22 @@ vm_module_files() {
 			case " $modfiles " in *" $_dep "*) ;; *) modfiles="$modfiles $_dep" ;; esac
 		done
 	done
+}
+
+# vm_updates KO...: modules built here into the install tree's
+# /lib/modules/KVER/updates/, where the guest's depmod prefers them to Debian's.
+vm_updates() {
+	mkdir -p "$work/destdir/lib/modules/$kver/updates"
+	for _ko in "$@"; do
+		cp "$_ko" "$work/destdir/lib/modules/$kver/updates/"
+	done
+}
+
+# vm_moddep: the modules.dep of the guest's initramfs ($work/initramfs.cpio.gz), for
+# checking that it takes the modules of vm_updates.
+vm_moddep() {
+	gzip -dc "$work/initramfs.cpio.gz" |
+		(cd "$work" && cpio -i --quiet --to-stdout "*lib/modules/$kver/modules.dep")
 }
 
 vm_initramfs() {

@@ -11,9 +11,8 @@
 #                                        CRCs, checked) with enable_unsafe_noiommu_mode
 #   OUT_DIR/platform/vfio-platform.ko    driver vfio-platform, parameter reset_required
 #   OUT_DIR/platform/vfio-platform-base.ko
-# The source comes with "apt-get download linux-source-X.Y" in the version of the
-# kernel's package (else the closest apt has), and only its drivers/vfio is kept,
-# unpacked under CACHE_DIR/linux-source-VERSION. Nothing of it is in the repository.
+# The source is Debian's linux-source of the kernel's version, as ../fetch-source.sh
+# keeps it under CACHE_DIR. Nothing of it is in the repository.
 #
 # One change is made to the copy in OUT_DIR before building: 6.1's
 # vfio_platform_init_common() ends in "return ret;", handing the reset lookup's
@@ -35,69 +34,12 @@ fail() { say "$*"; exit 1; }
 kver=$(basename "$tree")
 kdir=$tree/usr/src/linux-headers-$kver
 [ -f "$kdir/Makefile" ] || fail "no kernel headers in $kdir"
-# fetch-kernel.sh records the Debian version of the kernel package it unpacked.
-kversion=$(cat "$tree/.complete" 2>/dev/null || true)
 release=$(sed -n 's/^#define UTS_RELEASE "\(.*\)"$/\1/p' "$kdir/include/generated/utsrelease.h")
-# 6.1.0-56-amd64 -> linux-source-6.1
-series=$(echo "$release" | sed -n 's/^\([0-9]*\.[0-9]*\)[.-].*/\1/p')
-[ -n "$series" ] || fail "cannot tell the kernel series of '$release'"
-pkg=linux-source-$series
-
-mkdir -p "$cache"
-cache=$(cd "$cache" && pwd)
-
-# The version of the source: the kernel's own if apt has it, else apt's candidate.
-command -v apt-cache >/dev/null 2>&1 || skip "apt-cache not found (not a Debian host)"
-# A kernel fetch-kernel.sh took from elsewhere than the machine's own apt (backports)
-# names the apt configuration that reads its archive; its source is there too.
-if [ -s "$tree/.apt-config" ]; then
-	APT_CONFIG=$(cat "$tree/.apt-config")
-	export APT_CONFIG
-fi
-versions=$(apt-cache madison "$pkg" 2>/dev/null | awk -F'|' '{ gsub(/ /, "", $2); print $2 }')
-if [ -n "$kversion" ] && printf '%s\n' "$versions" | grep -qxF "$kversion"; then
-	version=$kversion
-else
-	version=$(printf '%s\n' "$versions" | head -n 1)
-fi
-if [ -z "$version" ]; then
-	# Offline: a source unpacked earlier is still good enough to try.
-	src=$(find "$cache" -maxdepth 1 -name "$pkg-*" -type d | sort -V | tail -n 1)
-	if [ -z "$src" ] || [ ! -f "$src/.complete" ]; then
-		skip "apt knows no $pkg (run apt-get update)"
-	fi
-	version=${src##*/"$pkg"-}
-	say "apt knows no $pkg; using the cached $version"
-fi
-[ "$version" = "$kversion" ] || say "note: no $pkg $kversion; building from $version"
-src=$cache/$pkg-$version
-
-# Two runs sharing the cache must not unpack over each other.
-if command -v flock >/dev/null 2>&1; then
-	exec 8>"$cache/.lock-$pkg"
-	flock 8
-fi
-if [ ! -f "$src/.complete" ]; then
-	tmp=$cache/.unpack-$pkg-$version
-	rm -rf "$tmp"
-	mkdir -p "$tmp"
-	say "downloading $pkg $version"
-	(cd "$tmp" && apt-get download -q "$pkg=$version" >/dev/null 2>"$tmp/apt.log") ||
-		skip "apt-get download $pkg=$version failed: $(grep -m1 '^E:' "$tmp/apt.log" || echo "see $tmp/apt.log")"
-	deb=$(find "$tmp" -maxdepth 1 -name "${pkg}_*.deb" | head -n 1)
-	[ -n "$deb" ] || skip "apt-get download left no ${pkg}_*.deb"
-	# The package holds one tarball, usr/src/linux-source-X.Y.tar.xz; only drivers/vfio
-	# of it is wanted (a few hundred KiB of the 140 MB).
-	dpkg-deb --fsys-tarfile "$deb" | tar -xO "./usr/src/$pkg.tar.xz" |
-		tar -xJ -C "$tmp" "$pkg/drivers/vfio" ||
-		fail "cannot unpack drivers/vfio from $deb"
-	rm -rf "$src"
-	mkdir -p "$src"
-	mv "$tmp/$pkg/drivers" "$src/"
-	rm -rf "$tmp"
-	echo "$version" >"$src/.complete"
-	say "unpacked $pkg $version drivers/vfio into $src"
-fi
+rc=0
+src=$("$(dirname "$0")/../fetch-source.sh" "$tree" "$cache") || rc=$?
+[ "$rc" -eq 0 ] || exit "$rc"
+version=$(cat "$src/.complete")
+pkg=$(basename "$src" "-$version")
 
 # The copy Kbuild builds in (it writes objects next to the sources), patched; made
 # again only for another source, so that a second run rebuilds nothing.

@@ -40,11 +40,9 @@ echo "# built $(echo "$kos" | wc -l) modules from $(cat "$work/vfio/.source") in
 # its own fixed list), each at its own place.
 vm_install
 install -D -m 0755 "$here/guest-platform.sh" "$work/destdir/guest-platform.sh"
+# shellcheck disable=SC2086
+vm_updates $kos
 mods=$work/destdir/lib/modules/$kver
-mkdir -p "$mods/updates"
-for ko in $kos; do
-	cp "$ko" "$mods/updates/"
-done
 vm_module_files qemu_fw_cfg pvpanic_mmio
 for ko in $modfiles; do
 	rel=${ko#"$tree/lib/modules/$kver/"}
@@ -54,8 +52,7 @@ done
 vm_initramfs -k "$tree" -o "$work/initramfs.cpio.gz" -d "$work/destdir"
 
 # The guest's module index must resolve vfio to the build above, not to Debian's.
-moddep=$(gzip -dc "$work/initramfs.cpio.gz" |
-	(cd "$work" && cpio -i --quiet --to-stdout "*lib/modules/$kver/modules.dep"))
+moddep=$(vm_moddep)
 echo "$moddep" | grep -q '^updates/vfio\.ko:' || fail "the guest's modules.dep does not take vfio from updates/"
 echo "$moddep" | grep -q '^updates/vfio-platform\.ko:.*updates/vfio\.ko' ||
 	fail "the guest's modules.dep has no vfio-platform on the vfio built here"

@@ -346,21 +346,7 @@ check "... promptly (${ms} ms, under $PROMPT s)" test "$ms" -lt $((PROMPT * 1000
 check "... naming pid $hpid (vfio-holder)" said "process $hpid (vfio-holder)"
 state "... the NIC stays on vfio-pci" "$VNET" vfio-pci vfio-pci
 dmesg_mark
-t0=$(now_cs)
-timeout "$LIMIT" "$VB" --unbind --force "$VNET" >/tmp/uf.out 2>/tmp/uf.err &
-upid=$!
-sleep 2
-check "--unbind --force says whom it waits for while it waits" \
-	grep -q "waiting for process $hpid (vfio-holder) to let go of $GN" /tmp/uf.err
-alive "$upid" && alive "$hpid"
-verdict "... and is still waiting while the holder holds"
-wait "$upid"
-rc=$?
-ms=$(($(now_cs) - t0))0
-diag "\$ vfio-bind --unbind --force $VNET -> exit $rc (${ms} ms)"
-sed 's/^/#     /' /tmp/uf.out /tmp/uf.err
-is "... it finishes with exit 0 once the holder has let go" 0 echo "$rc"
-check "... which happened before it finished" grep -q '^holder: let go' /tmp/h2.log
+forced_unbind_waits "$VNET" "$GN" /tmp/h2.log
 state "... back on virtio-pci, no override" "$VNET" virtio-pci
 check "... the NIC has an interface again" iface_of "$VNET"
 dmesg_new

@@ -5,6 +5,7 @@
  *
  *   vfio-holder [-c | -d DEVICE [-r]] GROUP_NODE SECONDS
  *   vfio-holder -s GROUP_NODE
+ *   vfio-holder -i CDEV SECONDS
  *
  * Opens GROUP_NODE (/dev/vfio/N) and holds it for SECONDS, then closes everything and
  * exits 0. With -c it also puts the group in a container with the type1 IOMMU, which
@@ -15,6 +16,10 @@
  * the device back, as QEMU does by unplugging it from the guest.
  * -s prints "viable" or "not viable": the kernel's own verdict on the group
  * (VFIO_GROUP_FLAGS_VIABLE), to check vfio-bind's against.
+ * -i plays QEMU with iommufd (Linux 6.6+): it opens the device's own node CDEV
+ * (/dev/vfio/devices/vfioN) and /dev/iommu, binds the device to that iommufd
+ * (VFIO_DEVICE_BIND_IOMMUFD, which opens the device) and attaches it to a new IO
+ * address space, without the group.
  *
  * Lines on stdout, each flushed: "holder: holding ..." once everything is open (the
  * test waits for it), "holder: let go ..." at the end. Exit 1 with a reason on failure.
@@ -31,6 +36,30 @@
 #include <unistd.h>
 
 #include <linux/vfio.h>
+
+/* The iommufd interface (Linux 6.6), for builds against older uapi headers. */
+#ifndef VFIO_DEVICE_BIND_IOMMUFD
+struct vfio_device_bind_iommufd {
+	__u32 argsz;
+	__u32 flags;
+	__s32 iommufd;
+	__u32 out_devid;
+};
+#define VFIO_DEVICE_BIND_IOMMUFD _IO(VFIO_TYPE, VFIO_BASE + 18)
+struct vfio_device_attach_iommufd_pt {
+	__u32 argsz;
+	__u32 flags;
+	__u32 pt_id;
+};
+#define VFIO_DEVICE_ATTACH_IOMMUFD_PT _IO(VFIO_TYPE, VFIO_BASE + 19)
+#endif
+struct holder_ioas_alloc {
+	__u32 size;
+	__u32 flags;
+	__u32 out_ioas_id;
+};
+/* IOMMU_IOAS_ALLOC: iommufd's command 0x81. */
+#define HOLDER_IOAS_ALLOC _IO(';', 0x81)
 
 static int die(const char *what)
 {
@@ -68,16 +97,53 @@ static int register_request(int device)
 	return efd;
 }
 
+/* QEMU's way with iommufd: the device's cdev, bound to /dev/iommu, in an IOAS. */
+static int hold_cdev(const char *cdev, double seconds)
+{
+	struct vfio_device_bind_iommufd bind = {.argsz = sizeof(bind)};
+	struct holder_ioas_alloc ioas = {.size = sizeof(ioas)};
+	struct vfio_device_attach_iommufd_pt attach = {.argsz = sizeof(attach)};
+	int device, iommufd;
+	double start;
+
+	device = open(cdev, O_RDWR | O_CLOEXEC);
+	if (device < 0)
+		return die(cdev);
+	iommufd = open("/dev/iommu", O_RDWR | O_CLOEXEC);
+	if (iommufd < 0)
+		return die("/dev/iommu");
+	bind.iommufd = iommufd;
+	if (ioctl(device, VFIO_DEVICE_BIND_IOMMUFD, &bind) < 0)
+		return die("VFIO_DEVICE_BIND_IOMMUFD");
+	if (ioctl(iommufd, HOLDER_IOAS_ALLOC, &ioas) < 0)
+		return die("IOMMU_IOAS_ALLOC");
+	attach.pt_id = ioas.out_ioas_id;
+	if (ioctl(device, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach) < 0)
+		return die("VFIO_DEVICE_ATTACH_IOMMUFD_PT");
+	printf("holder: holding %s bound to /dev/iommu (device id %u, IOAS %u) for %gs as pid %d\n",
+	       cdev, bind.out_devid, ioas.out_ioas_id, seconds, (int)getpid());
+	start = now();
+	while (now() - start < seconds)
+		poll(NULL, 0, (int)((seconds - (now() - start)) * 1000) + 1);
+	close(device);
+	close(iommufd);
+	printf("holder: let go after %.1fs\n", now() - start);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *device_name = NULL;
 	struct vfio_group_status status = {.argsz = sizeof(status)};
 	int opt, group, container = -1, device = -1, req = -1, only_status = 0, on_request = 0;
-	int use_container = 0;
+	int use_container = 0, cdev = 0;
 	double start, seconds = 0;
 
-	while ((opt = getopt(argc, argv, "cd:rs")) != -1) {
+	while ((opt = getopt(argc, argv, "cd:irs")) != -1) {
 		switch (opt) {
+		case 'i':
+			cdev = 1;
+			break;
 		case 'c':
 			use_container = 1;
 			break;
@@ -95,13 +161,17 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (argc - optind != (only_status ? 1 : 2) || (on_request && !device_name)) {
+	if (argc - optind != (only_status ? 1 : 2) || (on_request && !device_name) ||
+	    (cdev && (device_name || use_container || only_status))) {
 		fprintf(stderr,
-			"usage: %s [-c | -d DEVICE [-r]] GROUP_NODE SECONDS | -s GROUP_NODE\n",
+			"usage: %s [-c | -d DEVICE [-r]] GROUP_NODE SECONDS | -s GROUP_NODE |"
+			" -i CDEV SECONDS\n",
 			argv[0]);
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (cdev)
+		return hold_cdev(argv[optind], atof(argv[optind + 1]));
 	if (!only_status)
 		seconds = atof(argv[optind + 1]);
 
