@@ -364,8 +364,13 @@ is "binding all $N in reverse while vb_slow loads exits 0" 0 echo "$rc"
 all_on "... all are on vfio-pci, driver_override vfio-pci" vfio-pci vfio-pci
 seen=$(printf '%s\n' "$out" | grep -c ': vb_slow -> vfio-pci')
 diag "vfio-bind found $seen on vb_slow; vb_slow probed $(probes) and removed $(removes)"
-check "... vb_slow took a device after vfio-bind found it free, and it was moved too ($(removes) removes > $seen found on vb_slow)" \
-	test "$(removes)" -gt "$seen"
+# Whether vb_slow's match comes between vfio-bind's look and its override is timing:
+# when it does not, the run proves less, and says so (TAP SKIP) rather than failing.
+if [ "$(removes)" -gt "$seen" ]; then
+	ok "... vb_slow took a device after vfio-bind found it free, and it was moved too ($(removes) removes > $seen found on vb_slow)"
+else
+	ok "... vb_slow took a device after vfio-bind found it free # SKIP not this time: $(removes) removes, $seen found on vb_slow"
+fi
 # shellcheck disable=SC2086
 vb -q --unbind $EDU
 all_on "(all on vb_slow again)" vb_slow "(null)"
