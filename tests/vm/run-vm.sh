@@ -238,8 +238,13 @@ console=$(mktemp)
 trap 'rm -f "$console"' EXIT
 start=$(date +%s%N)
 for attempt in 1 2; do
-	boot_once > >(tee "$console")
-	wait $!
+	# The console goes on to stdout through tee, which must have written it all out
+	# before it is read back.
+	exec {copy}> >(tee "$console")
+	tee_pid=$!
+	boot_once >&"$copy"
+	exec {copy}>&-
+	wait "$tee_pid" || true
 	[ "$attempt" = 1 ] && grep -aqE 'Kernel panic - not syncing|Oops: ' "$console" &&
 		! tr -d '\r' <"$console" | grep -aqE '^(# |ok |not ok |VMTEST)' || break
 	say "the guest kernel crashed before the tests started (an emulator fault under load): booting once more"
