@@ -40,12 +40,11 @@ meson setup --wipe build >/dev/null 2>&1 || meson setup build >/dev/null
 ninja -C build >/dev/null
 meson test -C build --print-errorlogs || rc=1
 
-# The current LTS kernel too (Debian's 6.12, from the release's backports suite): the
-# real-kernel suites of suite vm (PCI, safety, faults, platform bus), a few minutes.
-# The longer boots (vm-batch, vm-persist, vm-early) pass on it too, run by hand with
-# VFIO_BIND_VM_KERNEL=6.12; on every run they would take CI past its time.
-VFIO_BIND_VM_KERNEL=6.12 meson test -C build --print-errorlogs --suite vm \
-	--logbase testlog-6.12 || rc=1
+# The current LTS kernel too (Debian's 6.12, from the release's backports suite): every
+# VM suite again on it, about 25 minutes. vm-cdev is not among them: it boots 6.12 (the
+# device cdev came in 6.6) and so ran above already.
+VFIO_BIND_VM_KERNEL=6.12 meson test -C build --print-errorlogs --suite vm --suite vm-batch \
+	--suite vm-persist --suite vm-early --logbase testlog-6.12 || rc=1
 
 # The sanitizer pass: the tool and its tests, with ASan and UBSan watching.
 meson setup --wipe build-asan -Db_sanitize=address,undefined -Db_lundef=false \
