@@ -282,8 +282,8 @@ static void reset_methods(const struct vb_device *dev, struct vb_record *rec)
 /*
  * The nodes userspace opens for a device on VFIO: the group's (/dev/vfio/N, or
  * /dev/vfio/noiommu-N) and, from 6.6 with iommufd, the device's own
- * (/dev/vfio/devices/vfioN, the same name in no-IOMMU mode); and who may open
- * them, "USER:GROUP" as the group node says (--owner gives both alike).
+ * (/dev/vfio/devices/vfioN; none in no-IOMMU mode); and who may open them,
+ * "USER:GROUP" as the group node says (--owner gives both alike).
  */
 static void vfio_nodes(const struct vb_roots *roots, const struct vb_device *dev,
 		       struct vb_record *rec)

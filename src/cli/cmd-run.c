@@ -180,7 +180,8 @@ static void print_outcome(struct cmd_run *run, const char *name, const struct vb
 		if (talk)
 			fprintf(f, "%s: %s -> %s (module %s)%s%s%s%s\n", name, or_none(out->old_driver),
 				dev->driver, out->vfio_module ? out->vfio_module : "built in",
-				node ? ", " : "", node ? node : "", cdev ? " and " : "", cdev ? cdev : "");
+				node ? ", " : "", node ? node : "", !cdev ? "" : node ? " and " : ", ",
+				cdev ? cdev : "");
 		break;
 	}
 	case VB_STATUS_ALREADY:

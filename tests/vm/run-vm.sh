@@ -4,12 +4,13 @@
 # run-vm.sh [-n] [-s SCRIPT] [-t SECONDS] [-a ACCEL] [-c CMDLINE] [-m MACHINE [-D DISK]]
 #           [-r ROOT] [-w WORKDIR] [-M MEMORY] KERNEL INITRD SCENARIO
 #
-# One boot of a VM test guest, its serial console (ttyS0) copied to stdout. The machine
+# One boot of a VM test guest (two when the kernel dies before the guest script starts:
+# see the end), its serial console (ttyS0) copied to stdout. The machine
 # is a q35 with an emulated Intel IOMMU (intel_iommu=on); -n leaves both out. Its
 # devices come from MACHINE, else an e1000e (8086:10d3) and a virtio-net NIC, each
 # behind its own PCIe root port so that each gets an IOMMU group of its own.
 #   -s SCRIPT   guest script to run, vmscript=SCRIPT (default guest-tests.sh)
-#   -t SECONDS  hard limit for the whole boot (default 300): a hung guest must not hang
+#   -t SECONDS  hard limit for each boot (default 300): a hung guest must not hang
 #               CI. QEMU is killed then, exit status 124.
 #   -a ACCEL    QEMU accelerator (default tcg: CI has no KVM).
 #   -c CMDLINE  more kernel command line.
@@ -233,7 +234,8 @@ boot_once() {
 # ("timer doesn't work through Interrupt-remapped IO-APIC", or an int3 left behind by
 # code patching that another vCPU's translated code still holds): the emulator's fault,
 # not the kernel's or the tool's. Such a boot (a panic or oops, and no line of the guest
-# script yet) is booted once more; anything that crashes twice is reported as it is.
+# script yet) is booted once more, on the same disk (-r) as it was left; anything that
+# crashes twice is reported as it is.
 console=$(mktemp)
 trap 'rm -f "$console"' EXIT
 start=$(date +%s%N)
@@ -245,7 +247,7 @@ for attempt in 1 2; do
 	boot_once >&"$copy"
 	exec {copy}>&-
 	wait "$tee_pid" || true
-	[ "$attempt" = 1 ] && grep -aqE 'Kernel panic - not syncing|Oops: ' "$console" &&
+	[ "$attempt" = 1 ] && grep -aqE 'Kernel panic - not syncing|Oops: |\] int3: ' "$console" &&
 		! tr -d '\r' <"$console" | grep -aqE '^(# |ok |not ok |VMTEST)' || break
 	say "the guest kernel crashed before the tests started (an emulator fault under load): booting once more"
 done
