@@ -41,7 +41,7 @@ ninja -C build >/dev/null
 meson test -C build --print-errorlogs || rc=1
 
 # The current LTS kernel too (Debian's 6.12, from the release's backports suite): every
-# VM suite again on it, about 25 minutes. vm-cdev is not among them: it boots 6.12 (the
+# VM suite again on it, about 17 minutes. vm-cdev is not among them: it boots 6.12 (the
 # device cdev came in 6.6) and so ran above already.
 VFIO_BIND_VM_KERNEL=6.12 meson test -C build --print-errorlogs --suite vm --suite vm-batch \
 	--suite vm-persist --suite vm-early --logbase testlog-6.12 || rc=1
