@@ -20,6 +20,16 @@ fake_vm_holding_cdev() {
 	ln -s /dev/iommu "$T/proc/4343/fd/10"
 }
 
+# The e1000e on its VFIO driver with a cdev, which that VM holds; the tree remembered.
+e1000e_bound_and_held_through_its_cdev() {
+	fake_proc
+	fake_vfio_cdev "$S"
+	vb $E1000E
+	assert_rc 0
+	fake_vm_holding_cdev
+	remember
+}
+
 json_has() { # KEY VALUE: the one device's object in $T/out has "KEY": "VALUE"
 	tr -d '\n' <"$T/out" | grep -q "\"$1\": \"$2\"" || fail "no \"$1\": \"$2\" in: $(cat "$T/out")"
 }
@@ -80,12 +90,7 @@ test_noiommu_device_has_its_group_node_and_no_cdev() {
 }
 
 test_unbind_of_a_device_held_through_its_cdev_is_refused() {
-	fake_proc
-	fake_vfio_cdev "$S"
-	vb $E1000E
-	assert_rc 0
-	fake_vm_holding_cdev
-	remember
+	e1000e_bound_and_held_through_its_cdev
 	vb --unbind $E1000E
 	assert_rc 1
 	assert_says "held open by process 4343 \(qemu-iommufd\) through $T/dev/vfio/devices/vfio0"
@@ -98,12 +103,7 @@ test_unbind_of_a_device_held_through_its_cdev_is_refused() {
 }
 
 test_move_between_vfio_drivers_of_a_device_held_through_its_cdev_is_refused() {
-	fake_proc
-	fake_vfio_cdev "$S"
-	vb $E1000E
-	assert_rc 0
-	fake_vm_holding_cdev
-	remember
+	e1000e_bound_and_held_through_its_cdev
 	vb --driver vfio-pci $E1000E
 	assert_rc 1
 	assert_says "process 4343 \(qemu-iommufd\)"
@@ -112,12 +112,7 @@ test_move_between_vfio_drivers_of_a_device_held_through_its_cdev_is_refused() {
 }
 
 test_group_with_a_member_held_through_its_cdev_is_refused() {
-	fake_proc
-	fake_vfio_cdev "$S"
-	vb $E1000E
-	assert_rc 0
-	fake_vm_holding_cdev
-	remember
+	e1000e_bound_and_held_through_its_cdev
 	vb --group --driver vfio-pci $E1000E
 	assert_rc 1
 	assert_says "process 4343 \(qemu-iommufd\)"
