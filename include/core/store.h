@@ -92,6 +92,15 @@ int vb_store_save_finish(const struct vb_roots *roots, const struct vb_saved *s,
 			 struct vb_store_pending *p, struct vb_error *err);
 void vb_store_save_abort(struct vb_store_pending *p);
 
+/*
+ * The mark that some saved binding has an owner (--owner), made before such a
+ * binding is saved: udev's rule runs vfio-bind for a new VFIO node only when
+ * it is there, so machines without owners start no process per node. Never
+ * removed by a run (a stale mark only costs those runs again).
+ */
+#define VB_STORE_OWNERS_MARK ".owners"
+int vb_store_mark_owners(const struct vb_roots *roots, struct vb_error *err);
+
 /* Remove every saved binding of a device and sync the directory; the number removed. */
 int vb_store_forget_device(const struct vb_roots *roots, const char *bus, const char *device,
 			   struct vb_error *err);

@@ -6,6 +6,8 @@
 #include "dir.h"
 #include "batch.h"
 #include "saved-set.h"
+#include "store.h"
+#include "sysfs.h"
 
 /* Re-apply a binding saved for an address, if the same device still sits there. */
 static void restore_device(struct cmd_batch *b, const struct vb_saved *s, const char *path)
@@ -74,6 +76,24 @@ static void report_bad_saved(struct cmd_batch *b, const struct vb_saved_set *set
 	}
 }
 
+/*
+ * Owners saved by a version that made no mark (see vb_store_mark_owners): the
+ * boot's full --restore marks them, so udev gives the nodes their owners again.
+ */
+static void keep_owners_marked(struct vb_context *ctx, const struct cmd_opts *o,
+			       const struct vb_saved_set *set)
+{
+	_cleanup_free_ char *mark = vb_path("%s/" VB_STORE_OWNERS_MARK, ctx->roots.config_dir);
+
+	if (o->dry_run || !mark || vb_exists(mark) != 0)
+		return;
+	for (unsigned i = 0; i < set->n; i++)
+		if (set->saved[i].owner[0]) {
+			(void)vb_store_mark_owners(&ctx->roots, NULL);
+			return;
+		}
+}
+
 /* Named devices (udev's run for one): only their files and the ID rules are read. */
 static int load_saved(struct vb_context *ctx, const struct cmd_opts *o, struct vb_saved_set *set)
 {
@@ -106,6 +126,7 @@ int cmd_restore(struct vb_context *ctx, const struct cmd_opts *o)
 	}
 	if (o->n_devices == 0) {
 		report_bad_saved(&b, &set);
+		keep_owners_marked(ctx, o, &set);
 		/* Every bus's bindings, unless one bus was asked for. */
 		for (unsigned i = 0; i < set.n; i++)
 			if (set.saved[i].device[0] &&

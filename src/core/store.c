@@ -357,6 +357,20 @@ static int ensure_dir(const struct vb_roots *roots, struct vb_error *err)
 	return 0;
 }
 
+int vb_store_mark_owners(const struct vb_roots *roots, struct vb_error *err)
+{
+	_cleanup_free_ char *path = vb_path("%s/" VB_STORE_OWNERS_MARK, roots->config_dir);
+	int fd;
+
+	if (!path)
+		return vb_error_set(err, -ENOMEM, "out of memory");
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0)
+		return vb_error_set_sys(err, -errno, "cannot create '%s'", path);
+	close(fd);
+	return 0;
+}
+
 static void pending_clear(struct vb_store_pending *p)
 {
 	free(p->tmp);
@@ -382,6 +396,9 @@ int vb_store_save_begin(const struct vb_roots *roots, const struct vb_saved *s,
 	r = check_trusted_dir(roots, err);
 	if (r == 0)
 		r = ensure_dir(roots, err);
+	/* Before the binding is there: udev asks for owners only once the mark says there are some. */
+	if (r == 0 && s->owner[0])
+		r = vb_store_mark_owners(roots, err);
 	if (r < 0) {
 		pending_clear(p);
 		return r;

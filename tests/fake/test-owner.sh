@@ -96,4 +96,36 @@ test_id_rule_keeps_the_owner() {
 	assert_stdout_says "^VFIO_BIND_GROUP=$NOGROUP_GID\$"
 }
 
+# udev's rule starts vfio-bind for a new VFIO node only when the config
+# directory holds the mark that some binding has an owner.
+test_only_a_binding_with_an_owner_marks_the_config_dir() {
+	make_node
+	vb $E1000E
+	assert_rc 0
+	[ ! -e "$T/config/.owners" ] || fail "a bind without --owner made the mark"
+	vb --unbind $E1000E
+	assert_rc 0
+	vb --id 8086:10d3 --owner nobody
+	assert_rc 0
+	[ -f "$T/config/.owners" ] || fail "an ID rule with an owner made no mark"
+	vb --list
+	assert_rc 0
+	assert_stdout_says "$E1000E"
+	! grep -q "owners" "$T/out" || fail "--list shows the mark: $(cat "$T/out")"
+}
+
+test_restore_marks_owners_saved_without_the_mark() {
+	make_node
+	vb --owner nobody $E1000E
+	assert_rc 0
+	[ -f "$T/config/.owners" ] || fail "--owner made no mark"
+	rm "$T/config/.owners"
+	vb --restore --dry-run
+	assert_rc 0
+	[ ! -e "$T/config/.owners" ] || fail "--dry-run made the mark"
+	vb --restore
+	assert_rc 0
+	[ -f "$T/config/.owners" ] || fail "--restore did not mark the owner saved before"
+}
+
 fake_main "$@"
