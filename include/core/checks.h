@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 
+#include "context.h"
 #include "device.h"
 #include "error.h"
 #include "roots.h"
@@ -17,8 +18,7 @@
  * boot VGA device while a driver runs the console on it. -EBUSY naming what
  * is in use, also when the /proc table that would tell cannot be read.
  */
-int vb_device_check_in_use(const struct vb_roots *roots, const struct vb_device *dev,
-			   struct vb_error *err);
+int vb_device_check_in_use(struct vb_context *ctx, const struct vb_device *dev, struct vb_error *err);
 
 /* Refuse a PCI bridge: it is never handed to a VM, and its children would lose it. -EINVAL. */
 int vb_device_check_bridge(const struct vb_device *dev, struct vb_error *err);

@@ -3,6 +3,7 @@
 
 #include <pthread.h>
 
+#include "class-links.h"
 #include "error.h"
 #include "resolve.h"
 #include "roots.h"
@@ -13,6 +14,7 @@ struct vb_context {
 	struct vb_resolver *resolver; /* opened on first use, once per run */
 	/* libkmod is not thread-safe: a batch's threads use the resolver under this. */
 	pthread_mutex_t resolver_lock;
+	struct vb_class_cache classes; /* the in-use checks' listings of net and block */
 };
 
 int vb_context_init(struct vb_context *ctx);

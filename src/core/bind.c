@@ -611,7 +611,7 @@ static int bind_prepare(struct vb_context *ctx, struct vb_device *dev, const str
 		if (r == 0)
 			r = vb_device_check_sriov(&ctx->roots, dev, &out->error);
 		if (r == 0)
-			r = vb_device_check_in_use(&ctx->roots, dev, &out->error);
+			r = vb_device_check_in_use(ctx, dev, &out->error);
 		if (r == 0)
 			r = check_iommu(ctx, dev, &out->error);
 		if (r == 0 && dev->bus->check_bind)

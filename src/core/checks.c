@@ -9,32 +9,12 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
+#include "class-links.h"
 #include "dir.h"
 #include "checks.h"
 #include "framebuffer.h"
 #include "group.h"
 #include "sysfs.h"
-
-/*
- * Where a sysfs link points, as "devices/...": the kernel makes bus and class
- * links relative ("../../devices/pci0000:00/..."), so one readlink tells where
- * an entry sits, without resolving every component as realpath() does.
- */
-static int sysfs_link_target(const char *link, char *buf, size_t size)
-{
-	ssize_t n = readlink(link, buf, size - 1);
-	char *p = buf;
-
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	while (strncmp(p, "../", 3) == 0)
-		p += 3;
-	if (p == buf || strncmp(p, "devices/", 8) != 0 || strstr(p, "/../"))
-		return -EINVAL;
-	memmove(buf, p, strlen(p) + 1);
-	return 0;
-}
 
 /* True when path lies under dir (both resolved). */
 static bool under_real(const char *path, const char *dir_real)
@@ -46,40 +26,43 @@ static bool under_real(const char *path, const char *dir_real)
 }
 
 /*
- * The entries of SYSFS/class/CLASS whose device lies under the device: one
- * readlink an entry; realpath() only for links of an unexpected shape.
+ * The entries of SYSFS/class/CLASS whose device lies under the device, from
+ * the run's listing of the class; realpath() only for links of an unexpected shape.
  */
-static int class_members_under(const struct vb_roots *roots, const char *class,
-			       const struct vb_device *dev, char ***ret, unsigned *ret_n)
+static int class_members_under(struct vb_context *ctx, const char *class, const struct vb_device *dev,
+			       char ***ret, unsigned *ret_n)
 {
-	_cleanup_free_ char *dir = vb_path("%s/class/%s", roots->sysfs, class);
+	const struct vb_class_links *l = vb_class_links(&ctx->classes, &ctx->roots, class);
 	char dev_rel[PATH_MAX], dev_real[PATH_MAX] = "", **names;
 	bool have_rel;
-	unsigned n, kept = 0;
+	unsigned kept = 0;
 
 	*ret = NULL;
 	*ret_n = 0;
-	have_rel = sysfs_link_target(dev->path, dev_rel, sizeof(dev_rel)) == 0;
+	have_rel = vb_sysfs_link_target(dev->path, dev_rel, sizeof(dev_rel)) == 0;
 	if (!have_rel && !realpath(dev->path, dev_real))
 		return -errno;
-	if (vb_dir_list(dir, 0, &names, &n) < 0)
+	if (!l)
 		return 0;
-	for (unsigned i = 0; i < n; i++) {
-		_cleanup_free_ char *p = vb_path("%s/%s", dir, names[i]);
-		char target[PATH_MAX];
+	names = calloc(l->n ? l->n : 1, sizeof(*names));
+	if (!names)
+		return -ENOMEM;
+	for (unsigned i = 0; i < l->n; i++) {
 		size_t len = strlen(dev_rel);
 		bool in;
 
-		if (!p)
-			in = false;
-		else if (have_rel && sysfs_link_target(p, target, sizeof(target)) == 0)
-			in = strncmp(target, dev_rel, len) == 0 && target[len] == '/';
-		else
-			in = (dev_real[0] || realpath(dev->path, dev_real)) && under_real(p, dev_real);
-		if (in)
-			names[kept++] = names[i];
-		else
-			free(names[i]);
+		if (have_rel && l->targets[i]) {
+			in = strncmp(l->targets[i], dev_rel, len) == 0 && l->targets[i][len] == '/';
+		} else {
+			_cleanup_free_ char *p = vb_path("%s/class/%s/%s", ctx->roots.sysfs, class, l->names[i]);
+
+			in = p && (dev_real[0] || realpath(dev->path, dev_real)) && under_real(p, dev_real);
+		}
+		if (in && !(names[kept] = strdup(l->names[i]))) {
+			vb_strv_free(names, kept);
+			return -ENOMEM;
+		}
+		kept += in;
 	}
 	*ret = names;
 	*ret_n = kept;
@@ -235,9 +218,9 @@ static int is_swap(FILE *f, const char *block)
 	return ferror(f) ? -EIO : 0;
 }
 
-static int check_block(const struct vb_roots *roots, const struct vb_device *dev,
-		       struct vb_error *err)
+static int check_block(struct vb_context *ctx, const struct vb_device *dev, struct vb_error *err)
 {
+	const struct vb_roots *roots = &ctx->roots;
 	_cleanup_free_ char *mountinfo = vb_path("%s/self/mountinfo", roots->procfs);
 	_cleanup_free_ char *swaps_path = vb_path("%s/swaps", roots->procfs);
 	_cleanup_fclose_ FILE *mounts = NULL;
@@ -246,7 +229,7 @@ static int check_block(const struct vb_roots *roots, const struct vb_device *dev
 	unsigned n;
 	int r = 0, rm, rs;
 
-	if (class_members_under(roots, "block", dev, &blocks, &n) < 0 || n == 0)
+	if (class_members_under(ctx, "block", dev, &blocks, &n) < 0 || n == 0)
 		return 0;
 	/* Read only when there is a disk to ask about: a NIC needs no /proc/self/mountinfo. */
 	mounts = open_table(mountinfo, &rm);
@@ -356,13 +339,14 @@ static int iface_busy(const struct vb_roots *roots, const char *iface, struct vb
 	return r;
 }
 
-static int check_net(const struct vb_roots *roots, const struct vb_device *dev, struct vb_error *err)
+static int check_net(struct vb_context *ctx, const struct vb_device *dev, struct vb_error *err)
 {
+	const struct vb_roots *roots = &ctx->roots;
 	char **ifaces;
 	unsigned n;
 	int r = 0;
 
-	if (class_members_under(roots, "net", dev, &ifaces, &n) < 0)
+	if (class_members_under(ctx, "net", dev, &ifaces, &n) < 0)
 		return 0;
 	for (unsigned i = 0; i < n && r == 0; i++) {
 		_cleanup_free_ char *m = vb_path("%s/class/net/%s/master", roots->sysfs, ifaces[i]);
@@ -402,18 +386,17 @@ static int check_boot_vga(const struct vb_device *dev, struct vb_error *err)
 	return -EBUSY;
 }
 
-int vb_device_check_in_use(const struct vb_roots *roots, const struct vb_device *dev,
-			   struct vb_error *err)
+int vb_device_check_in_use(struct vb_context *ctx, const struct vb_device *dev, struct vb_error *err)
 {
 	int r;
 
-	r = check_block(roots, dev, err);
+	r = check_block(ctx, dev, err);
 	if (r == 0)
-		r = check_net(roots, dev, err);
+		r = check_net(ctx, dev, err);
 	if (r == 0)
 		r = check_boot_vga(dev, err);
 	if (r == 0)
-		r = vb_device_check_framebuffer(roots, dev, err);
+		r = vb_device_check_framebuffer(&ctx->roots, dev, err);
 	return r;
 }
 

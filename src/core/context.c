@@ -3,7 +3,8 @@
 
 int vb_context_init(struct vb_context *ctx)
 {
-	*ctx = (struct vb_context){ .resolver_lock = PTHREAD_MUTEX_INITIALIZER };
+	*ctx = (struct vb_context){ .resolver_lock = PTHREAD_MUTEX_INITIALIZER,
+				    .classes = VB_CLASS_CACHE_INIT };
 	return vb_roots_from_env(&ctx->roots);
 }
 
@@ -11,6 +12,7 @@ void vb_context_clear(struct vb_context *ctx)
 {
 	if (ctx->resolver)
 		vb_resolver_free(ctx->resolver);
+	vb_class_cache_clear(&ctx->classes);
 	vb_roots_free(&ctx->roots);
 }
 

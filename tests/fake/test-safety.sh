@@ -95,6 +95,23 @@ test_nic_up_with_route_is_refused() {
 	assert_driver $VIRTIO vfio-pci
 }
 
+# A batch lists the interfaces and disks once for all its devices: each
+# device is still judged on its own.
+test_batch_refuses_only_the_devices_in_use() {
+	fake_proc
+	fake_virtio_nic 0x1003
+	printf 'eth0\t0000A8C0\t00000000\t0001\t0\t0\t100\t00FFFFFF\t0\t0\t0\n' >>"$T/proc/net/route"
+	fake_nvme_disk
+	echo '36 25 259:0 / /data rw,relatime shared:1 - ext4 /dev/nvme0n1 rw' >"$T/proc/self/mountinfo"
+	vb $E1000E $VIRTIO $NVME
+	assert_rc 1
+	assert_says "$VIRTIO.*eth0 is up"
+	assert_says "$NVME.*nvme0n1 is mounted on /data"
+	assert_driver $VIRTIO virtio-pci
+	assert_driver $NVME nvme
+	assert_driver $E1000E e1000e-vfio-pci
+}
+
 test_nic_with_global_ipv6_address_is_refused() {
 	fake_proc
 	fake_virtio_nic 0x1003
