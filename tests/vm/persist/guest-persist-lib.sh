@@ -96,8 +96,8 @@ conf_of() {
 saved_of() {
 	"$VB" --list --json "$1" 2>/dev/null | tr -d '\n' | sed -nE 's/.*"saved": *("[^"]*"|null).*/\1/p'
 }
-# Files in the state directory that are not saved bindings (temporary files, debris).
-stray_files() { find "$CONF" -mindepth 1 ! -name '*.conf' ! -name .lock; }
+# Files in the state directory that are not saved bindings or the owners mark (temporary files, debris).
+stray_files() { find "$CONF" -mindepth 1 ! -name '*.conf' ! -name .lock ! -name .owners; }
 
 # What the udev rule and the boot unit did, for reading failures.
 show_udev() {
