@@ -10,7 +10,7 @@
  * device, so many move in the time of the slowest.
  */
 
-/* The default bound on threads. */
+/* The default bound on threads: see vb_pool_run. */
 #define VB_POOL_JOBS_DEFAULT 256
 
 /*
@@ -23,17 +23,3 @@
  */
 unsigned vb_pool_run(unsigned n, unsigned jobs, void (*fn)(void *data, unsigned i), void *data,
 		     const volatile sig_atomic_t *stop);
-
-/*
- * The same, for items known one at a time: a batch's devices start moving
- * while the next ones are still being decided. vb_pool_new makes room for max
- * items; vb_pool_add hands one over (a free worker takes it, or a new thread
- * up to jobs, or, with none to be had, the caller's thread before it returns);
- * vb_pool_finish waits for all of them and returns how many of the items
- * added were started (a prefix, in the order added). NULL: out of memory.
- */
-struct vb_pool;
-struct vb_pool *vb_pool_new(unsigned max, unsigned jobs, void (*fn)(void *data, unsigned i),
-			    void *data, const volatile sig_atomic_t *stop);
-void vb_pool_add(struct vb_pool *p, unsigned i);
-unsigned vb_pool_finish(struct vb_pool *p);

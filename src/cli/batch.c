@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -254,33 +253,17 @@ static void move_task(void *data, unsigned i)
 	t->ready = false;
 }
 
-static bool prepare(struct cmd_run *run, struct cmd_task *t)
-{
-	bool ready;
-
-	/* libkmod is not thread-safe: the moves already started use it too (an unbind's host modules). */
-	pthread_mutex_lock(&run->ctx->resolver_lock);
-	if (t->kind == CMD_TASK_BIND)
-		ready = prepare_bind(run, t);
-	else if (t->kind == CMD_TASK_RESTORE)
-		ready = prepare_restore(run, t);
-	else
-		ready = prepare_unbind(run, t);
-	pthread_mutex_unlock(&run->ctx->resolver_lock);
-	return ready;
-}
-
 /*
- * One wave: each task decided in order, and moved as soon as it is decided,
- * side by side with the others, so the deciding of the last device overlaps
- * the kernel's work on the first ones.
+ * One wave: each task decided in order, then the ready ones moved side by
+ * side. Not moved as each is decided: the moves' own events (each new VFIO
+ * node runs a program from udev's rule where owners are saved) would then
+ * compete with the deciding of the rest for the CPU, and measured that way
+ * it saved nothing where the machine was quiet.
  */
 static void run_wave(struct cmd_run *run, struct cmd_batch *b, unsigned wave, unsigned *order)
 {
 	struct move_pool p = { run, b, order };
-	unsigned jobs = run->opts->jobs ? run->opts->jobs : VB_POOL_JOBS_DEFAULT;
-	struct vb_pool *pool = vb_pool_new(b->n, jobs, move_task, &p, &cmd_stop_requested);
-	unsigned n = 0, started = 0;
+	unsigned n = 0, started;
 
 	for (unsigned i = 0; i < b->n; i++) {
 		struct cmd_task *t = &b->tasks[i];
@@ -291,17 +274,17 @@ static void run_wave(struct cmd_run *run, struct cmd_batch *b, unsigned wave, un
 			not_started(t);
 			continue;
 		}
-		t->ready = prepare(run, t);
-		if (!t->ready)
-			continue;
-		order[n] = i;
-		if (pool)
-			vb_pool_add(pool, n);
+		if (t->kind == CMD_TASK_BIND)
+			t->ready = prepare_bind(run, t);
+		else if (t->kind == CMD_TASK_RESTORE)
+			t->ready = prepare_restore(run, t);
 		else
-			move_task(&p, n); /* out of memory for even the pool: one after the other */
-		n++;
+			t->ready = prepare_unbind(run, t);
+		if (t->ready)
+			order[n++] = i;
 	}
-	started = pool ? vb_pool_finish(pool) : n;
+	started = vb_pool_run(n, run->opts->jobs ? run->opts->jobs : VB_POOL_JOBS_DEFAULT, move_task,
+			      &p, &cmd_stop_requested);
 	for (unsigned i = started; i < n; i++)
 		not_started(&b->tasks[order[i]]);
 }

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The pool that moves a batch's devices: an item starts as soon as it is
- * handed over, while the caller is still deciding the next ones; the count
- * returned is the prefix that started; one job runs on the caller's thread.
+ * The pool that moves a batch's devices: every item runs once; with more
+ * than one job on threads side by side, with one on the caller's thread; once
+ * stopped nothing more starts, and the count returned is the prefix started.
  */
 #include <pthread.h>
 #include <setjmp.h>
@@ -21,115 +21,85 @@
 struct record {
 	pthread_mutex_t lock;
 	pthread_cond_t changed;
-	bool started[ITEMS];
+	unsigned runs[ITEMS];
 	pthread_t thread[ITEMS];
-	unsigned ran;
-	volatile sig_atomic_t *stop_after_first; /* set once item 0 has run */
+	unsigned ran, inside, most_inside;
+	bool hold;                      /* items wait until ITEMS are inside at once */
+	volatile sig_atomic_t *stop_at; /* set by item 0 */
 };
 
-static void note_start(void *data, unsigned i)
+static void run_item(void *data, unsigned i)
 {
 	struct record *r = data;
+	struct timespec until;
 
 	pthread_mutex_lock(&r->lock);
-	r->started[i] = true;
+	r->runs[i]++;
 	r->thread[i] = pthread_self();
 	r->ran++;
-	if (r->stop_after_first && i == 0)
-		*r->stop_after_first = 1;
+	if (r->stop_at && i == 0)
+		*r->stop_at = 1;
+	if (++r->inside > r->most_inside)
+		r->most_inside = r->inside;
 	pthread_cond_broadcast(&r->changed);
-	pthread_mutex_unlock(&r->lock);
-}
-
-/* Whether item i starts within 10 s, while nothing more is handed over. */
-static bool starts_alone(struct record *r, unsigned i)
-{
-	struct timespec until;
-	bool ok;
-
 	clock_gettime(CLOCK_REALTIME, &until);
 	until.tv_sec += 10;
-	pthread_mutex_lock(&r->lock);
-	while (!r->started[i] && pthread_cond_timedwait(&r->changed, &r->lock, &until) == 0)
+	while (r->hold && r->most_inside < ITEMS &&
+	       pthread_cond_timedwait(&r->changed, &r->lock, &until) == 0)
 		;
-	ok = r->started[i];
+	r->inside--;
 	pthread_mutex_unlock(&r->lock);
-	return ok;
 }
 
-static void test_an_item_starts_before_the_next_is_handed_over(void **state)
+#define RECORD_INIT { .lock = PTHREAD_MUTEX_INITIALIZER, .changed = PTHREAD_COND_INITIALIZER }
+
+static void test_items_run_side_by_side(void **state)
 {
-	struct record r = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER };
-	struct vb_pool *p = vb_pool_new(ITEMS, 4, note_start, &r, NULL);
+	struct record r = RECORD_INIT;
 
 	(void)state;
-	assert_non_null(p);
+	r.hold = true;
+	assert_int_equal(vb_pool_run(ITEMS, 16, run_item, &r, NULL), ITEMS);
+	assert_int_equal(r.ran, ITEMS);
+	/* Each item waited until all were inside: all ran at once, on threads of their own. */
+	assert_int_equal(r.most_inside, ITEMS);
 	for (unsigned i = 0; i < ITEMS; i++) {
-		vb_pool_add(p, i);
-		assert_true(starts_alone(&r, i));
+		assert_int_equal(r.runs[i], 1);
 		assert_false(pthread_equal(r.thread[i], pthread_self()));
 	}
-	assert_int_equal(vb_pool_finish(p), ITEMS);
-	assert_int_equal(r.ran, ITEMS);
 }
 
-static void test_one_job_runs_each_item_on_the_callers_thread_at_once(void **state)
+static void test_one_job_runs_on_the_callers_thread(void **state)
 {
-	struct record r = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER };
-	struct vb_pool *p = vb_pool_new(ITEMS, 1, note_start, &r, NULL);
+	struct record r = RECORD_INIT;
 
 	(void)state;
-	assert_non_null(p);
+	assert_int_equal(vb_pool_run(ITEMS, 1, run_item, &r, NULL), ITEMS);
+	assert_int_equal(r.most_inside, 1);
 	for (unsigned i = 0; i < ITEMS; i++) {
-		vb_pool_add(p, i);
-		/* Done before vb_pool_add returned: no waiting. */
-		assert_true(r.started[i]);
+		assert_int_equal(r.runs[i], 1);
 		assert_true(pthread_equal(r.thread[i], pthread_self()));
 	}
-	assert_int_equal(vb_pool_finish(p), ITEMS);
 }
 
 static void test_nothing_starts_after_a_stop(void **state)
 {
 	volatile sig_atomic_t stop = 0;
-	struct record r = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER };
-	struct vb_pool *p;
+	struct record r = RECORD_INIT;
 
 	(void)state;
-	r.stop_after_first = &stop;
-	for (unsigned jobs = 1; jobs <= 4; jobs += 3) {
-		stop = 0;
-		memset(r.started, 0, sizeof(r.started));
-		r.ran = 0;
-		p = vb_pool_new(ITEMS, jobs, note_start, &r, &stop);
-		assert_non_null(p);
-		vb_pool_add(p, 0);
-		assert_true(starts_alone(&r, 0));
-		for (unsigned i = 1; i < ITEMS; i++)
-			vb_pool_add(p, i);
-		assert_int_equal(vb_pool_finish(p), 1);
-		assert_int_equal(r.ran, 1);
-	}
-}
-
-static void test_the_batch_form_runs_every_item_once(void **state)
-{
-	struct record r = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER };
-
-	(void)state;
-	assert_int_equal(vb_pool_run(ITEMS, 3, note_start, &r, NULL), ITEMS);
-	assert_int_equal(r.ran, ITEMS);
-	for (unsigned i = 0; i < ITEMS; i++)
-		assert_true(r.started[i]);
+	r.stop_at = &stop;
+	assert_int_equal(vb_pool_run(ITEMS, 1, run_item, &r, &stop), 1);
+	assert_int_equal(r.ran, 1);
+	assert_int_equal(r.runs[0], 1);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_an_item_starts_before_the_next_is_handed_over),
-		cmocka_unit_test(test_one_job_runs_each_item_on_the_callers_thread_at_once),
+		cmocka_unit_test(test_items_run_side_by_side),
+		cmocka_unit_test(test_one_job_runs_on_the_callers_thread),
 		cmocka_unit_test(test_nothing_starts_after_a_stop),
-		cmocka_unit_test(test_the_batch_form_runs_every_item_once),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
