@@ -7,10 +7,11 @@
 
 /*
  * The entries of SYSFS/class/CLASS (network interfaces, disks) and the device
- * each lies under, read once per run: a batch asks the same question for every
- * device, and a host with hundreds of interfaces would pay a readlink of each
- * per device. A device's own entries come and go only with its driver, which
- * the run holds the device's lock against.
+ * each lies under, read once for a batch's deciding: it asks the same question
+ * for every device, and a host with hundreds of interfaces would pay a
+ * readlink of each per device. The listing is dropped before each wave of
+ * deciding (vb_class_cache_clear), so a device decided after others have
+ * moved is judged on a fresh one.
  */
 struct vb_class_links {
 	char *class;

@@ -265,6 +265,9 @@ static void run_wave(struct cmd_run *run, struct cmd_batch *b, unsigned wave, un
 	struct move_pool p = { run, b, order };
 	unsigned n = 0, started;
 
+	/* The interfaces and disks are listed afresh: an earlier wave moved devices. */
+	vb_class_cache_clear(&run->ctx->classes);
+
 	for (unsigned i = 0; i < b->n; i++) {
 		struct cmd_task *t = &b->tasks[i];
 

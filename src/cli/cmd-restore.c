@@ -89,7 +89,13 @@ static void keep_owners_marked(struct vb_context *ctx, const struct cmd_opts *o,
 		return;
 	for (unsigned i = 0; i < set->n; i++)
 		if (set->saved[i].owner[0]) {
-			(void)vb_store_mark_owners(&ctx->roots, NULL);
+			struct vb_error err = { 0 };
+
+			if (vb_store_mark_owners(&ctx->roots, &err) < 0) {
+				cmd_print_error(NULL, &err);
+				cmd_error(NULL, "warning: new VFIO nodes stay root's until the mark can be made "
+					  "(the devices restored now get their owners all the same)");
+			}
 			return;
 		}
 }

@@ -33,9 +33,10 @@ static int class_members_under(struct vb_context *ctx, const char *class, const 
 			       char ***ret, unsigned *ret_n)
 {
 	const struct vb_class_links *l = vb_class_links(&ctx->classes, &ctx->roots, class);
-	char dev_rel[PATH_MAX], dev_real[PATH_MAX] = "", **names;
+	char dev_rel[PATH_MAX] = "", dev_real[PATH_MAX] = "", **names;
 	bool have_rel;
 	unsigned kept = 0;
+	size_t len;
 
 	*ret = NULL;
 	*ret_n = 0;
@@ -47,8 +48,8 @@ static int class_members_under(struct vb_context *ctx, const char *class, const 
 	names = calloc(l->n ? l->n : 1, sizeof(*names));
 	if (!names)
 		return -ENOMEM;
+	len = strlen(dev_rel);
 	for (unsigned i = 0; i < l->n; i++) {
-		size_t len = strlen(dev_rel);
 		bool in;
 
 		if (have_rel && l->targets[i]) {
@@ -63,6 +64,10 @@ static int class_members_under(struct vb_context *ctx, const char *class, const 
 			return -ENOMEM;
 		}
 		kept += in;
+	}
+	if (kept == 0) {
+		free(names);
+		return 0;
 	}
 	*ret = names;
 	*ret_n = kept;
