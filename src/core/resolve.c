@@ -3,6 +3,7 @@
 #include <fnmatch.h>
 #include <limits.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "kmod-dl.h"
 #include "resolve.h"
@@ -270,6 +271,25 @@ int vb_module_is_loaded(const struct vb_roots *roots, const char *module)
 	return vb_exists(p);
 }
 
+/*
+ * A module another process is loading has its /sys/module directory (state
+ * "coming") before its init has registered its drivers, and libkmod counts
+ * it as loaded: wait for it to go live (udev's workers at boot load the same
+ * VFIO module side by side). At most 30 s, a slow init's bound.
+ */
+static void wait_until_live(const struct vb_roots *roots, const char *module)
+{
+	_cleanup_free_ char *path = vb_path("%s/module/%s/initstate", roots->sysfs, module);
+
+	for (unsigned i = 0; path && i < 3000; i++) {
+		_cleanup_free_ char *state = NULL;
+
+		if (vb_read_attr(path, &state) < 0 || strcmp(state, "coming") != 0)
+			return;
+		usleep(10 * 1000);
+	}
+}
+
 int vb_module_load(struct vb_resolver *res, const char *module, bool from_alias,
 		   struct vb_error *err)
 {
@@ -278,8 +298,10 @@ int vb_module_load(struct vb_resolver *res, const char *module, bool from_alias,
 	int r;
 
 	r = vb_module_is_loaded(res->roots, module);
-	if (r > 0)
+	if (r > 0) {
+		wait_until_live(res->roots, module);
 		return 0;
+	}
 	r = sym_kmod_module_new_from_name(res->kmod, module, &mod);
 	if (r < 0)
 		return vb_error_set_sys(err, r, "cannot load module '%s'", module);
@@ -308,6 +330,7 @@ int vb_module_load(struct vb_resolver *res, const char *module, bool from_alias,
 	sym_kmod_module_unref(mod);
 	if (r < 0)
 		return vb_error_set_sys(err, r, "cannot load module '%s'", module);
+	wait_until_live(res->roots, module);
 	return 0;
 }
 
