@@ -33,6 +33,10 @@
 # default 5: driverctl takes about a minute a listing), VFIO_BIND_BENCH_RREPS (restore,
 # default 3), VFIO_BIND_BENCH_BREPS (batch, default 3),
 # VFIO_BIND_BENCH_BATCH_SIZES (batch sizes N, 1 to 64, default 16,64),
+# VFIO_BIND_BENCH_BATCH_TOOLS (only these of the batch's tools, by the names of its
+# BENCH lines, for example parallel,vfio-bind,vfio-bind-nosave; default all),
+# VFIO_BIND_BENCH_BATCH_DELAY_MS (vb_slow's sleep in each probe and remove, default 200;
+# 1000 is about what mlx5_core takes to let go of a VF),
 # VFIO_BIND_BENCH_NICS (NICs, one per root port, default 64, 33 at least for
 # restore), VFIO_BIND_BENCH_SUITES (default cycle,list,restore; start and batch on
 # request),
@@ -61,6 +65,10 @@ lreps=${VFIO_BIND_BENCH_LREPS:-5}
 rreps=${VFIO_BIND_BENCH_RREPS:-3}
 breps=${VFIO_BIND_BENCH_BREPS:-3}
 bsizes=${VFIO_BIND_BENCH_BATCH_SIZES:-16,64}
+btools=${VFIO_BIND_BENCH_BATCH_TOOLS:-}
+bdelay=${VFIO_BIND_BENCH_BATCH_DELAY_MS:-200}
+case $bdelay in '' | *[!0-9]*) fail "VFIO_BIND_BENCH_BATCH_DELAY_MS: a number of milliseconds" ;; esac
+case $btools in *[!a-z0-9,-]*) fail "VFIO_BIND_BENCH_BATCH_TOOLS: a comma-separated list of tool names" ;; esac
 nics=${VFIO_BIND_BENCH_NICS:-64}
 suites=${VFIO_BIND_BENCH_SUITES:-cycle,list,restore}
 limit=${VFIO_BIND_VM_TIMEOUT:-3600}
@@ -188,7 +196,7 @@ if [ "$batch" = yes ]; then
 	nic_ports "$bmax" 9 64 virtio
 	{ cat "$vm/batch/machine"; printf '%s\n' "${devices[@]}"; } >"$work/machine-batch"
 	boot batch "$work/machine-batch" "64 edu devices and $bmax NICs" \
-		"$append bench.breps=$breps bench.bsizes=$bsizes bench.suites=batch" "$blimit"
+		"$append bench.breps=$breps bench.bsizes=$bsizes${btools:+ bench.btools=$btools} bench.bdelay=$bdelay bench.suites=batch" "$blimit"
 fi
 
 "$here/vm/report.sh" "$work/results.txt"

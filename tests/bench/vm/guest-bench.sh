@@ -30,13 +30,15 @@
 #            be idle again.
 # Repetitions from the kernel command line: bench.reps=N (cycle), bench.lreps=N (list),
 # bench.rreps=N (restore), bench.breps=N (batch), bench.bsizes=16,64 (batch sizes),
+# bench.btools=parallel,vfio-bind,... (only these of the batch's tools; default all),
+# bench.bdelay=MS (vb_slow's sleep in each probe and remove; default 200),
 # bench.suites=cycle,list,restore.
 
 set -u
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export LC_ALL=C
 
-reps=15 lreps=5 rreps=3 breps=3 bsizes=16,64 suites=cycle,list,restore trace=0
+reps=15 lreps=5 rreps=3 breps=3 bsizes=16,64 btools= bdelay=200 suites=cycle,list,restore trace=0
 # shellcheck disable=SC2013 # the command line is one line of words
 for arg in $(cat /proc/cmdline); do
 	case $arg in
@@ -45,6 +47,8 @@ for arg in $(cat /proc/cmdline); do
 	bench.rreps=*) rreps=${arg#*=} ;;
 	bench.breps=*) breps=${arg#*=} ;;
 	bench.bsizes=*) bsizes=${arg#*=} ;;
+	bench.btools=*) btools=${arg#*=} ;;
+	bench.bdelay=*) bdelay=${arg#*=} ;;
 	bench.suites=*) suites=${arg#*=} ;;
 	bench.trace=*) trace=${arg#*=} ;;
 	esac
@@ -146,6 +150,7 @@ rotate() { # N LIST...: LIST rotated left by N
 	local n=$1
 	shift
 	local a=("$@")
+	[ ${#a[@]} -gt 0 ] || return 0
 	n=$((n % ${#a[@]}))
 	echo "${a[@]:n}" "${a[@]:0:n}"
 }
@@ -497,7 +502,7 @@ case ,$suites, in
 	if [ ! -d "$vbp" ] || [ "${#edus[@]}" -eq 0 ]; then
 		echo "BENCH-E batch - 0 setup no edu devices on vb_slow (${#edus[@]} edu)"
 	else
-		echo 200 >"$vbp/delay_ms"
+		echo "$bdelay" >"$vbp/delay_ms"
 		on_vb=("$drivers"/vb_slow/0000:*)
 		info batch_vb_slow "delay_ms $(cat "$vbp/delay_ms"), ${#on_vb[@]} devices on it"
 		on_all batch setup 0 start vb_slow "${edus[@]}"
@@ -553,6 +558,12 @@ case ,$suites, in
 		edu_tools=(serial parallel vfio-bind vfio-bind-nosave vfio-bind-j1 driverctl dpdk-devbind dry-run
 			parallel-held vfio-bind-held udev udev-wide udev-empty restore)
 		net_tools=(serial parallel vfio-bind vfio-bind-j1 parallel-held vfio-bind-held)
+		# bench.btools: a quicker run of only some of them (the serial ones take minutes).
+		if [ -n "$btools" ]; then
+			picked() { local t; for t; do case ,$btools, in *,"$t",*) echo "$t" ;; esac; done; }
+			mapfile -t edu_tools < <(picked "${edu_tools[@]}")
+			mapfile -t net_tools < <(picked "${net_tools[@]}")
+		fi
 		# Repetition 0 is a warm-up at the first size (page cache, the tools' first
 		# start), its lines BENCH-W, BENCH-WF and BENCH-WU.
 		for rep in $(seq 0 "$breps"); do

@@ -118,8 +118,11 @@ brow() {
 	um=$(median "$1" "$2" "$3" U)
 	awk -v label="$5" -v n="$n" -v m="$m" -v lo="$lo" -v hi="$hi" -v sm="$sm" -v pm="$pm" -v fl="$fl" -v um="$um" 'BEGIN {
 		if (n == 0) { printf "| %-48s | %3s | %9s | %19s | %8s | %8s | %6s | %8s |\n", label, 0, "-", "-", "-", "-", "-", "-"; exit }
-		printf "| %-48s | %3d | %9.1f | %8.1f - %8.1f | %7.3fx | %7.2fx | %6s | %8.0f |\n", label, n, m / 1000, lo / 1000, hi / 1000,
-			(sm > 0 ? m / sm : 0), (pm > 0 ? m / pm : 0), fl, um / 1000 }'
+		# A floor not run (bench.btools) gives "-", not a ratio to nothing.
+		rs = sm > 0 ? sprintf("%.3fx", m / sm) : "-"
+		rp = pm > 0 ? sprintf("%.2fx", m / pm) : "-"
+		printf "| %-48s | %3d | %9.1f | %8.1f - %8.1f | %8s | %8s | %6s | %8.0f |\n", label, n, m / 1000, lo / 1000, hi / 1000,
+			rs, rp, fl, um / 1000 }'
 }
 bsection() {
 	echo
@@ -130,8 +133,11 @@ bsection() {
 }
 bsizes() { awk -v s="$1" '$1 == "BENCH-S" && $2 == s { sub(/.*-/, "", $5); print $5 }' "$res" | sort -un; }
 
+# vb_slow's sleep as the guest set it (bench.bdelay).
+delay=$(awk '$1 == "BENCH-I" && $2 == "batch_vb_slow" { print $4; exit }' "$res" | tr -d ,)
+delay=${delay:-200}
 for size in $(bsizes batch); do
-	bsection "Bind all $size edu devices, vb_slow -> vfio-pci (vb_slow's remove sleeps 200 ms; flight: most removes at once)"
+	bsection "Bind all $size edu devices, vb_slow -> vfio-pci (vb_slow's remove sleeps $delay ms; flight: most removes at once)"
 	brow batch serial "bind-$size" "bind-$size" 'floor, one device after the other (busybox sh)'
 	brow batch parallel "bind-$size" "bind-$size" 'floor, side by side (busybox sh, a job a device)'
 	brow batch vfio-bind "bind-$size" "bind-$size" 'vfio-bind -d vfio-pci DEV... (default jobs)'
@@ -142,7 +148,7 @@ for size in $(bsizes batch); do
 	brow batch dry-run "bind-$size" "bind-$size" 'vfio-bind --dry-run (decides, moves nothing)'
 	brow batch parallel-held "bind-$size" "bind-$size" 'floor, side by side, udev queue stopped' parallel-held
 	brow batch vfio-bind-held "bind-$size" "bind-$size" 'vfio-bind, udev queue stopped (/ floor so)' parallel-held
-	bsection "Unbind all $size edu devices, vfio-pci -> vb_slow (its probe sleeps 200 ms; flight: most probes at once)"
+	bsection "Unbind all $size edu devices, vfio-pci -> vb_slow (its probe sleeps $delay ms; flight: most probes at once)"
 	brow batch serial "back-$size" "back-$size" 'floor, one device after the other (busybox sh)'
 	brow batch parallel "back-$size" "back-$size" 'floor, side by side (busybox sh, a job a device)'
 	brow batch vfio-bind "back-$size" "back-$size" 'vfio-bind --unbind DEV... (default jobs)'
