@@ -77,12 +77,17 @@ int vb_store_save(const struct vb_roots *roots, const struct vb_saved *s, struct
 
 /*
  * The same in two steps, so the disk works while the kernel moves the device:
- * begin writes the temp file and starts its fsync; finish waits for it and
- * renames the file into place; abort removes the temp file instead.
+ * begin writes the temp file, starts its fsync and notes what the rename will
+ * replace; finish waits for the fsync and renames the file into place; abort
+ * removes the temp file instead. What finish does is little, because it runs
+ * as the batch's devices all come back from the kernel at once.
  */
 struct vb_store_pending {
 	char *tmp;
 	char *path;
+	bool same;      /* path already holds this text: the save changes nothing */
+	char **old;     /* other files of the device's address, removed once it is in place */
+	unsigned n_old;
 	struct vb_sync sync;
 };
 #define VB_STORE_PENDING_INIT { .sync = VB_SYNC_INIT }

@@ -233,21 +233,16 @@ static int unlink_saved(const char *path, struct vb_error *err)
 	return 0;
 }
 
-/* Whether two small files hold the same bytes (a save that changes nothing). */
-static bool same_contents(const char *a, const char *b)
+/* Whether a small file holds exactly text (a save that changes nothing). */
+static bool file_holds(const char *path, const char *text, size_t len)
 {
-	char ta[STORE_FILE_MAX + 1], tb[STORE_FILE_MAX + 1];
-	ssize_t na, nb;
-	int fa = open(a, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	int fb = open(b, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	char t[STORE_FILE_MAX + 1];
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, t, sizeof(t)) : -1;
 
-	na = fa >= 0 ? read(fa, ta, sizeof(ta)) : -1;
-	nb = fb >= 0 ? read(fb, tb, sizeof(tb)) : -1;
-	if (fa >= 0)
-		close(fa);
-	if (fb >= 0)
-		close(fb);
-	return na >= 0 && na == nb && memcmp(ta, tb, (size_t)na) == 0;
+	if (fd >= 0)
+		close(fd);
+	return n >= 0 && (size_t)n == len && memcmp(t, text, len) == 0;
 }
 
 /* Start syncing the config directory, so that removals in it last. */
@@ -375,6 +370,7 @@ static void pending_clear(struct vb_store_pending *p)
 {
 	free(p->tmp);
 	free(p->path);
+	vb_store_list_free(p->old, p->n_old);
 	*p = (struct vb_store_pending)VB_STORE_PENDING_INIT;
 }
 
@@ -420,6 +416,17 @@ int vb_store_save_begin(const struct vb_roots *roots, const struct vb_saved *s,
 		return r;
 	}
 	vb_sync_start(&p->sync, fd);
+	p->same = file_holds(p->path, text, len);
+	/*
+	 * What an earlier device left at this address must not outlive the new
+	 * saved binding. Listed now, while the kernel works: nobody else saves this
+	 * device before finish (the device's lock), and what killed runs left was
+	 * cleared when this run started.
+	 */
+	if (s->device[0] && device_files(roots, false, s->bus, s->device, &p->old, &p->n_old) < 0) {
+		p->old = NULL;
+		p->n_old = 0;
+	}
 	return 0;
 }
 
@@ -437,7 +444,7 @@ int vb_store_save_finish(const struct vb_roots *roots, const struct vb_saved *s,
 			 struct vb_store_pending *p, struct vb_error *err)
 {
 	int r = vb_sync_wait(&p->sync);
-	bool same = r == 0 && same_contents(p->tmp, p->path);
+	bool same = p->same;
 
 	if (r == 0 && rename(p->tmp, p->path) < 0)
 		r = -errno;
@@ -447,21 +454,9 @@ int vb_store_save_finish(const struct vb_roots *roots, const struct vb_saved *s,
 		pending_clear(p);
 		return r;
 	}
-	/*
-	 * What an earlier device left at this address must not outlive the new
-	 * saved binding; nor what a run killed while saving left (saves hold the lock).
-	 */
-	if (s->device[0]) {
-		char **old;
-		unsigned n;
-
-		if (device_files(roots, true, s->bus, s->device, &old, &n) == 0) {
-			for (unsigned i = 0; i < n; i++)
-				if (strcmp(old[i], p->path) != 0)
-					unlink(old[i]);
-			vb_store_list_free(old, n);
-		}
-	}
+	for (unsigned i = 0; i < p->n_old; i++)
+		if (strcmp(p->old[i], p->path) != 0)
+			unlink(p->old[i]);
 	pending_clear(p);
 	if (!same)
 		__atomic_add_fetch(&store_changes, 1, __ATOMIC_RELAXED);

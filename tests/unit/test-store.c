@@ -4,6 +4,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -211,24 +212,53 @@ static void test_save_in_two_steps(void **state)
 	free(path);
 }
 
-/* A run killed between writing and renaming left its temp file: the next save removes it. */
-static void test_save_removes_what_a_killed_save_left(void **state)
+/*
+ * A run killed between writing and renaming left its temp files (an older
+ * version's name, and one of a process that is gone): the next run removes
+ * them as it starts, and nothing else; a live process's temp file stays.
+ */
+static void test_stale_temps_are_dropped(void **state)
 {
 	struct vb_roots *roots = *state;
 	struct vb_saved s = sample("0000:03:00.0");
-	char *stale = vb_path("%s/.vfio-bind-AbC123", roots->config_dir);
+	char *old_style = vb_path("%s/.vfio-bind-AbC123", roots->config_dir);
+	char *dead = vb_path("%s/.vfio-bind-%d-AbC123", roots->config_dir, INT32_MAX);
+	char *live = vb_path("%s/.vfio-bind-%d-AbC123", roots->config_dir, (int)getpid());
 	char *lock = vb_path("%s/.lock", roots->config_dir);
 	char name[256];
 
 	assert_int_equal(mkdir(roots->config_dir, 0755), 0);
-	write_file(stale, "half", 0600);
+	write_file(old_style, "half", 0600);
+	write_file(dead, "half", 0600);
+	write_file(live, "half", 0600);
 	write_file(lock, "", 0600);
 	assert_int_equal(vb_store_save(roots, &s, NULL), 0);
-	assert_int_equal(access(stale, F_OK), -1);
+	vb_store_drop_stale_temps(roots);
+	assert_int_equal(access(old_style, F_OK), -1);
+	assert_int_equal(access(dead, F_OK), -1);
+	assert_int_equal(access(live, F_OK), 0);
 	assert_int_equal(access(lock, F_OK), 0);
-	assert_int_equal(dir_entries(roots, name, sizeof(name)), 2);
-	free(stale);
+	assert_int_equal(dir_entries(roots, name, sizeof(name)), 3);
+	free(old_style);
+	free(dead);
+	free(live);
 	free(lock);
+}
+
+/* Saving what is already saved changes nothing (a run then has nothing to tell the initramfs). */
+static void test_saving_the_same_again_is_no_change(void **state)
+{
+	struct vb_roots *roots = *state;
+	struct vb_saved s = sample("0000:03:00.0");
+	unsigned before;
+
+	assert_int_equal(vb_store_save(roots, &s, NULL), 0);
+	before = vb_store_changes();
+	assert_int_equal(vb_store_save(roots, &s, NULL), 0);
+	assert_int_equal(vb_store_changes(), before);
+	snprintf(s.driver, sizeof(s.driver), "%s", "mlx5_vfio_pci");
+	assert_int_equal(vb_store_save(roots, &s, NULL), 0);
+	assert_int_equal(vb_store_changes(), before + 1);
 }
 
 static void test_abandoned_save_leaves_nothing(void **state)
@@ -426,7 +456,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_untrusted_files_are_refused, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_save_in_two_steps, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_abandoned_save_leaves_nothing, setup_dir, teardown_dir),
-		cmocka_unit_test_setup_teardown(test_save_removes_what_a_killed_save_left, setup_dir,
+		cmocka_unit_test_setup_teardown(test_stale_temps_are_dropped, setup_dir, teardown_dir),
+		cmocka_unit_test_setup_teardown(test_saving_the_same_again_is_no_change, setup_dir,
 						teardown_dir),
 		cmocka_unit_test_setup_teardown(test_forget_device_begin_removes_and_syncs, setup_dir,
 						teardown_dir),
