@@ -237,7 +237,8 @@ static int unlink_saved(const char *path, struct vb_error *err)
 static bool file_holds(const char *path, const char *text, size_t len)
 {
 	char t[STORE_FILE_MAX + 1];
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO in its place must not hang the save. */
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
 	ssize_t n = fd >= 0 ? read(fd, t, sizeof(t)) : -1;
 
 	if (fd >= 0)
