@@ -195,14 +195,14 @@ bool vb_store_path_names_device(const char *path, const char *bus, const char *d
 static int list_saved_files(const struct vb_roots *roots, bool drop_temps, char ***ret_paths,
 			unsigned *ret_n);
 
-static int device_files(const struct vb_roots *roots, bool drop_temps, const char *bus,
-			const char *device, char ***ret_paths, unsigned *ret_n)
+int vb_store_device_files(const struct vb_roots *roots, const char *bus, const char *device,
+			  char ***ret_paths, unsigned *ret_n)
 {
 	char **paths;
 	unsigned n, kept = 0;
 	int r;
 
-	r = list_saved_files(roots, drop_temps, &paths, &n);
+	r = list_saved_files(roots, false, &paths, &n);
 	if (r < 0)
 		return r;
 	for (unsigned i = 0; i < n; i++) {
@@ -214,12 +214,6 @@ static int device_files(const struct vb_roots *roots, bool drop_temps, const cha
 	*ret_paths = paths;
 	*ret_n = kept;
 	return 0;
-}
-
-int vb_store_device_files(const struct vb_roots *roots, const char *bus, const char *device,
-			  char ***ret_paths, unsigned *ret_n)
-{
-	return device_files(roots, false, bus, device, ret_paths, ret_n);
 }
 
 static int unlink_saved(const char *path, struct vb_error *err)
@@ -424,10 +418,8 @@ int vb_store_save_begin(const struct vb_roots *roots, const struct vb_saved *s,
 	 * device before finish (the device's lock), and what killed runs left was
 	 * cleared when this run started.
 	 */
-	if (s->device[0] && device_files(roots, false, s->bus, s->device, &p->old, &p->n_old) < 0) {
-		p->old = NULL;
-		p->n_old = 0;
-	}
+	if (s->device[0])
+		(void)vb_store_device_files(roots, s->bus, s->device, &p->old, &p->n_old);
 	return 0;
 }
 
