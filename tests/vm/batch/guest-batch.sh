@@ -19,6 +19,8 @@
 #      on different devices they do not wait for each other
 #   7  vb_slow loading while one call binds every device: the devices it takes
 #      meanwhile still end on vfio-pci
+#   8  a bind stopped by SIGINT and a hand-back stopped by SIGTERM part-way: each
+#      device whole and reported, the same command then finishes the job
 
 # shellcheck source=../guest-lib.sh
 . /guest-lib.sh
@@ -375,5 +377,100 @@ fi
 vb -q --unbind $EDU
 all_on "(all on vb_slow again)" vb_slow "(null)"
 check "nothing is saved at the end" nothing_saved
+
+# ---------------------------------------------------------------------------------
+# 8. Stopped part-way: Ctrl-C during a bind, SIGTERM during a hand-back
+# ---------------------------------------------------------------------------------
+# With --jobs 2 a batch of N takes N/2 rounds of vb_slow's 200 ms. The signal comes
+# once vb_slow has seen a few moves: no device is started after it, those in flight
+# finish, every device is reported, and each ends whole (on vfio-pci and saved, or on
+# vb_slow, no override, not saved), with no journal left for the next run to settle.
+RUNDIR=/run/vfio-bind
+# saved DEVICE: a binding is saved for it (by address, with or without its modalias).
+saved() {
+	for _f in "$CONF/pci-$1.conf" "$CONF/pci-$1="*.conf; do
+		[ -e "$_f" ] && return 0
+	done
+	return 1
+}
+
+# stopped SIGNAL NAME ARGS...: vfio-bind ARGS in the background, sent SIGNAL once
+# vb_slow has removed or probed 6 devices; exit status in $rc, output in /tmp/NAME.*.
+stopped() {
+	_sig=$1 _name=$2
+	shift 2
+	reset_counters
+	"$VB" "$@" >"/tmp/$_name.out" 2>"/tmp/$_name.err" &
+	_pid=$!
+	for _ in $(seq 1200); do
+		[ $(($(removes) + $(probes))) -ge 6 ] && break
+		kill -0 "$_pid" 2>/dev/null || break
+		sleep 0.05
+	done
+	kill -"$_sig" "$_pid" 2>/dev/null
+	(sleep "$LIMIT" && kill -9 "$_pid") 2>/dev/null &
+	_dog=$!
+	bg_wait "$_pid" "$_name"
+	kill "$_dog" 2>/dev/null
+}
+
+# whole NAME WAY: every edu device ended whole after run NAME; $moved counts those
+# on vfio-pci. A device on vfio-pci is saved, one on vb_slow is not.
+whole() {
+	moved=0 _torn=
+	for d in $EDU; do
+		if on "$d" vfio-pci vfio-pci && saved "$d"; then
+			moved=$((moved + 1))
+		elif on "$d" vb_slow "(null)" && ! saved "$d"; then
+			:
+		else
+			_torn="$_torn $d"
+		fi
+	done
+	if [ -z "$_torn" ]; then
+		ok "... every device is whole: on vfio-pci and saved, or on vb_slow and not ($moved on vfio-pci)"
+	else
+		not_ok "... every device is whole: on vfio-pci and saved, or on vb_slow and not"
+		# shellcheck disable=SC2086 # a list of names
+		show_state $_torn
+		diag "  saved: $(ls "$CONF" | tr '\n' ' ')"
+	fi
+	_unsaid=
+	for d in $EDU; do
+		grep -q "$d" "/tmp/$1.out" "/tmp/$1.err" || _unsaid="$_unsaid $d"
+	done
+	check "... each of the $N devices is reported (not:$_unsaid)" test -z "$_unsaid"
+	not_started=$(grep -c 'stopped before it was started' "/tmp/$1.err")
+	check "... no journal is left in $RUNDIR/txn" \
+		test -z "$(ls -A "$RUNDIR/txn" 2>/dev/null)"
+}
+
+# shellcheck disable=SC2086 # the devices, one argument each
+stopped INT ctrl-c --jobs 2 $EDU
+is "a bind of all $N with --jobs 2 stopped by SIGINT exits 1" 1 echo "$rc"
+grep -q 'stopping: no further device is started' /tmp/ctrl-c.err
+verdict "... it says it is stopping"
+whole ctrl-c
+check "... it stopped part-way: some moved, not all ($moved of $N)" test "$moved" -ge 6 -a "$moved" -lt "$N"
+is "... the devices not moved are the ones reported as not started" "$((N - moved))" echo "$not_started"
+is "... vb_slow removed exactly the devices that moved" "$moved" removes
+# shellcheck disable=SC2086
+vb -q $EDU
+is "running the same command again exits 0" 0 echo "$rc"
+all_on "... all $N are on vfio-pci" vfio-pci vfio-pci
+
+# shellcheck disable=SC2086
+stopped TERM sigterm --unbind --jobs 2 $EDU
+is "a hand-back of all $N with --jobs 2 stopped by SIGTERM exits 1" 1 echo "$rc"
+whole sigterm
+back=$((N - moved))
+check "... it stopped part-way: some handed back, not all ($back of $N)" test "$back" -ge 6 -a "$back" -lt "$N"
+is "... the devices left on vfio-pci are the ones reported as not started" "$moved" echo "$not_started"
+is "... vb_slow probed exactly the devices handed back" "$back" probes
+# shellcheck disable=SC2086
+vb -q --unbind $EDU
+is "running the same command again exits 0" 0 echo "$rc"
+all_on "... all $N are on vb_slow" vb_slow "(null)"
+check "... nothing is saved" nothing_saved
 
 finish
