@@ -140,6 +140,22 @@ is "--unbind of both exits 0" 0 echo "$rc"
 state "... e1000 back on e1000" "$NIC1" e1000
 state "... e1000e back on e1000e" "$NIC2" e1000e
 
+# Both members named in one batch, without --group: they move side by side, and the
+# group is judged where the batch put them both, not half-moved.
+vb --no-save --json "$NIC1" "$NIC2"
+is "both members named in one call exits 0" 0 echo "$rc"
+state "... e1000 on vfio-pci" "$NIC1" vfio-pci vfio-pci
+state "... e1000e on its variant e1000e-vfio-pci" "$NIC2" e1000e-vfio-pci e1000e-vfio-pci
+check "... neither reports the group as not viable" \
+	test -z "$(flat | grep '"group_viable":false')"
+check "... and no warning that it is not viable" \
+	test -z "$(grep 'not viable' /tmp/vb.err)"
+is "... the kernel agrees: the group is viable" viable "$HOLDER" -s "/dev/vfio/$G"
+vb --unbind "$NIC2" "$NIC1"
+is "--unbind of both, the other way round, exits 0" 0 echo "$rc"
+state "... e1000 back on e1000" "$NIC1" e1000
+state "... e1000e back on e1000e" "$NIC2" e1000e
+
 # The transaction, first failure: the second member's VFIO module may not be loaded.
 # modprobe.d "blacklist" is policy libkmod applies to modules found by alias, and the
 # variant is found by its vfio_pci: alias. Every member is decided, and its module
@@ -278,6 +294,17 @@ check "... and saying what to do (two lines)" said_twice "ip link set $IF down" 
 state "... the NIC stays on virtio-pci, no override" "$VNET" virtio-pci
 ip addr show dev "$IF" | grep -q '192.0.2.10/24'
 verdict "... $IF is still up with its address"
+
+# In a batch the busy NIC is refused and the free one moves: each its own transaction.
+vb --no-save "$VNET" "$NIC1"
+is "a batch of the busy NIC and a free one exits 1" 1 echo "$rc"
+check "... the busy one is refused, naming the interface" said "network interface $IF is up"
+state "... it stays on virtio-pci, no override" "$VNET" virtio-pci
+ip addr show dev "$IF" | grep -q '192.0.2.10/24'
+verdict "... $IF is still up with its address"
+state "... the free one (e1000) is on vfio-pci" "$NIC1" vfio-pci vfio-pci
+vb --unbind "$NIC1"
+state "(e1000 back on e1000)" "$NIC1" e1000
 
 dmesg_mark
 vb --no-save --force "$VNET"
