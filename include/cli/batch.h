@@ -12,6 +12,8 @@
  * decided and its module loaded one after the other, then all moved side
  * by side in a pool of threads (--jobs), then reported in the order they
  * were given. Each is still its own transaction with its own rollback.
+ * Devices another run is moving are not waited for first: the free ones
+ * move, then the batch waits for the others and decides them afresh.
  */
 enum cmd_task_kind {
 	CMD_TASK_BIND,    /* to its VFIO driver (saved unless told not to) */
@@ -60,9 +62,10 @@ void cmd_batch_say(struct cmd_batch *b, const char *name, bool error, const char
 /*
  * Lock the devices of keys (a dry run locks nothing) and settle what killed
  * runs left, these devices' first; -1 (said, exit 1) when one stays held.
+ * skip_held: the devices another run holds are passed over, not waited for.
  */
 int cmd_lock_devices(struct cmd_run *run, const struct vb_device_key *keys, unsigned n,
-		     struct vb_device_locks *ret);
+		     bool skip_held, struct vb_device_locks *ret);
 
 /*
  * Set by the first SIGINT, SIGTERM or SIGHUP while a batch moves devices:

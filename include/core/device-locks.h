@@ -27,11 +27,14 @@ struct vb_device_locks {
  * device that another run holds, before this one waits for it (data is
  * waiting_data; device is "DEVICE"). A device that stays held past the lock
  * timeout: -ETIMEDOUT, err names the holder and the device, and nothing is
- * held.
+ * held. With skip_held a device another run holds is passed over instead
+ * (vb_device_locks_hold says which were taken). stop (may be NULL) set
+ * while waiting: -EINTR, nothing held.
  */
 int vb_device_locks_take(const struct vb_roots *roots, const struct vb_device_key *keys,
-			 unsigned n, void (*waiting)(void *data, const char *device, pid_t pid,
-						     const char *cmdline),
+			 unsigned n, bool skip_held, const volatile sig_atomic_t *stop,
+			 void (*waiting)(void *data, const char *device, pid_t pid,
+					 const char *cmdline),
 			 void *waiting_data, struct vb_device_locks *ret, struct vb_error *err);
 
 /* Whether l (may be NULL) holds the lock of the device whose file is "BUS-DEVICE". */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #pragma once
 
+#include <signal.h>
 #include <stdbool.h>
 #include <sys/types.h>
 
@@ -20,7 +21,10 @@ struct vb_lock {
 	const struct vb_roots *roots;
 	const char *name; /* the file under RUN_DIR; NULL: "lock" */
 	bool shared;
+	bool no_wait;   /* held by another: -EBUSY at once, nobody told */
 	unsigned timeout_s;
+	/* Set while waiting (a signal asked the run to stop): -EINTR, the lock not taken. */
+	const volatile sig_atomic_t *stop;
 	/* Told once, before a run starts to wait: who holds the lock (pid 0: unknown). */
 	void (*waiting)(void *data, pid_t pid, const char *cmdline);
 	void *waiting_data;
@@ -34,7 +38,9 @@ struct vb_lock {
 /*
  * Take the lock, waiting at most lock->timeout_s seconds (0: the default).
  * -ETIMEDOUT with err naming the holder when it is not free by then;
- * -EACCES/-EPERM when this user may not take it.
+ * -EBUSY (err untouched) when held and lock->no_wait; -EINTR when
+ * lock->stop was set while waiting; -EACCES/-EPERM when this user may not
+ * take it.
  */
 int vb_lock_take(struct vb_lock *lock, struct vb_error *err);
 

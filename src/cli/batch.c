@@ -95,7 +95,7 @@ static void say_device_wait(void *data, const char *device, pid_t pid, const cha
 }
 
 int cmd_lock_devices(struct cmd_run *run, const struct vb_device_key *keys, unsigned n,
-		     struct vb_device_locks *ret)
+		     bool skip_held, struct vb_device_locks *ret)
 {
 	struct vb_error err = { 0 };
 	int rc;
@@ -103,7 +103,8 @@ int cmd_lock_devices(struct cmd_run *run, const struct vb_device_key *keys, unsi
 	*ret = (struct vb_device_locks){ 0 };
 	if (run->opts->dry_run)
 		return 0;
-	if (vb_device_locks_take(&run->ctx->roots, keys, n, say_device_wait, NULL, ret, &err) < 0) {
+	if (vb_device_locks_take(&run->ctx->roots, keys, n, skip_held, &cmd_stop_requested,
+				 say_device_wait, NULL, ret, &err) < 0) {
 		cmd_print_error(NULL, &err);
 		run->rc = EXIT_FAILURE;
 		return -1;
@@ -367,11 +368,53 @@ static void batch_clear(struct cmd_batch *b)
 	*b = (struct cmd_batch){ 0 };
 }
 
+/* Whether locks hold the device of t ("BUS-DEVICE"). */
+static bool task_locked(const struct vb_device_locks *locks, const struct cmd_task *t)
+{
+	_cleanup_free_ char *file = vb_path("%s-%s", t->bus_name, t->name);
+
+	return file && vb_device_locks_hold(locks, file);
+}
+
+/* Tasks whose device was not locked for the first round: moved by the second, after waves more. */
+static unsigned defer_unlocked(struct cmd_batch *b, const struct vb_device_locks *locks,
+			       unsigned waves, struct vb_device_key *keys)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < b->n; i++) {
+		struct cmd_task *t = &b->tasks[i];
+
+		if (!moves(t) || task_locked(locks, t))
+			continue;
+		t->wave += waves;
+		keys[n++] = (struct vb_device_key){ t->bus_name, t->name };
+	}
+	return n;
+}
+
+/* The second round could not lock its devices: stopped, or another run kept one past the timeout. */
+static void not_locked(struct cmd_batch *b, unsigned from_wave)
+{
+	for (unsigned i = 0; i < b->n; i++) {
+		struct cmd_task *t = &b->tasks[i];
+
+		if (!moves(t) || t->wave < from_wave)
+			continue;
+		not_started(t);
+		if (__atomic_load_n(&cmd_stop_requested, __ATOMIC_RELAXED))
+			continue;
+		vb_error_set(&t->out.error, -ETIMEDOUT, "not moved: another run kept it (or a device "
+			     "moved with it) locked past the lock timeout");
+		vb_error_hint(&t->out.error, "run the same command again once that run is done");
+	}
+}
+
 void cmd_batch_run(struct cmd_run *run, struct cmd_batch *b)
 {
 	struct vb_device_key *keys = calloc(b->n ? b->n : 1, sizeof(*keys));
 	unsigned *order = calloc(b->n ? b->n : 1, sizeof(*order));
-	unsigned removals = vb_store_removals(), n_keys = 0, waves = 0;
+	unsigned removals = vb_store_removals(), n_keys = 0, waves = 0, n_later = 0;
 	struct vb_device_locks locks;
 	struct sigaction old[3];
 
@@ -394,11 +437,28 @@ void cmd_batch_run(struct cmd_run *run, struct cmd_batch *b)
 		if (t->wave + 1 > waves)
 			waves = t->wave + 1;
 	}
-	if (cmd_lock_devices(run, keys, n_keys, &locks) < 0)
+	/*
+	 * The devices no other run holds move first; those another run is moving
+	 * (udev's run for one at boot, a person's at a shell) wait for a second
+	 * round instead of holding the whole batch up.
+	 */
+	if (cmd_lock_devices(run, keys, n_keys, true, &locks) < 0)
 		goto out;
+	if (!run->opts->dry_run)
+		n_later = defer_unlocked(b, &locks, waves, keys);
 	cmd_stop_catch(old);
 	for (unsigned w = 0; w < waves; w++)
 		run_wave(run, b, w, order);
+	if (n_later) {
+		/* Let ours go first: the runs this one waits for may be waiting for them. */
+		vb_device_locks_release(&locks);
+		if (__atomic_load_n(&cmd_stop_requested, __ATOMIC_RELAXED) ||
+		    cmd_lock_devices(run, keys, n_later, false, &locks) < 0)
+			not_locked(b, waves);
+		else
+			for (unsigned w = waves; w < 2 * waves; w++)
+				run_wave(run, b, w, order);
+	}
 	cmd_stop_release(old);
 	/*
 	 * What the batch forgot stays forgotten: one sync of the directory (a lost

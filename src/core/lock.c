@@ -79,7 +79,7 @@ static void write_holder(int fd)
  * flock() cut short by a timer: a timer signal is the process's, and other
  * threads of a batch may be moving devices meanwhile.
  */
-static int wait_for(int fd, int op, unsigned timeout_s)
+static int wait_for(int fd, int op, unsigned timeout_s, const volatile sig_atomic_t *stop)
 {
 	double deadline = vb_now_s() + timeout_s;
 	unsigned ms = 5;
@@ -87,6 +87,8 @@ static int wait_for(int fd, int op, unsigned timeout_s)
 	while (flock(fd, op | LOCK_NB) < 0) {
 		if (errno != EWOULDBLOCK && errno != EINTR)
 			return -errno;
+		if (stop && __atomic_load_n(stop, __ATOMIC_RELAXED))
+			return -EINTR;
 		if (vb_now_s() >= deadline)
 			return -ETIMEDOUT;
 		vb_sleep_ms(ms);
@@ -123,14 +125,20 @@ int vb_lock_take(struct vb_lock *lock, struct vb_error *err)
 		close(fd);
 		return vb_error_set_sys(err, r, "cannot lock '%s'", path);
 	}
+	if (lock->no_wait) {
+		close(fd);
+		return -EBUSY;
+	}
 	pid = vb_lock_holder(fd, cmdline, sizeof(cmdline));
 	if (lock->waiting)
 		lock->waiting(lock->waiting_data, pid, cmdline);
-	r = wait_for(fd, op, timeout_s);
+	r = wait_for(fd, op, timeout_s, lock->stop);
 	if (r < 0) {
 		/* Whoever holds it now: it may have changed hands while we waited. */
 		pid = vb_lock_holder(fd, cmdline, sizeof(cmdline));
 		close(fd);
+		if (r == -EINTR)
+			return vb_error_set(err, -EINTR, "stopped while waiting for the lock '%s'", path);
 		if (r != -ETIMEDOUT)
 			return vb_error_set_sys(err, r, "cannot lock '%s'", path);
 		if (pid > 0)

@@ -271,17 +271,83 @@ test_runs_on_the_same_device_take_turns() {
 	grep -q "$E1000E: e1000e -> e1000e-vfio-pci" "$T/bg" || fail "the first run: $(cat "$T/bg" "$T/bg.err")"
 }
 
-test_a_device_held_past_the_timeout_changes_nothing() {
+test_a_device_held_past_the_timeout_is_left_the_others_move() {
 	mkdir -p "$T/run/dev"
 	flock -o "$T/run/dev/pci-$E1000E" sleep 8 >/dev/null 2>&1 </dev/null &
 	fl=$!
 	sleep 0.3
-	remember
-	VFIO_BIND_LOCK_TIMEOUT=1 vb $VIRTIO $E1000E
+	VFIO_BIND_LOCK_TIMEOUT=1 vb --no-save $VIRTIO $E1000E
 	kill "$fl"
 	assert_rc 1
 	assert_says "gave up.*$E1000E"
-	assert_unchanged
+	assert_says "$E1000E: not moved: another run kept it"
+	assert_driver $E1000E e1000e
+	assert_override $E1000E "(null)"
+	assert_driver $VIRTIO vfio-pci
+	assert_stdout_says "$VIRTIO: virtio-pci -> vfio-pci"
+}
+
+# A batch does not wait for a device another run is moving before it moves the
+# rest: the free ones move at once, the held one after that run lets it go.
+test_a_batch_moves_the_free_devices_while_another_run_holds_one() {
+	fake_unbind_delay "$S" $E1000E $SLOW_MS
+	FAKE_OUT=$T/bg vb --no-save $E1000E &
+	bg=$!
+	pid=$(lock_holder $E1000E) || fail "the slow run never locked $E1000E"
+	(
+		FAKE_OUT=$T/second vb --no-save $E1000E $VIRTIO
+		exit "$rc"
+	) &
+	second=$!
+	_i=0
+	while [ "$(fake_driver_of "$S" $VIRTIO)" != vfio-pci ] && [ $_i -lt 100 ]; do
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+	assert_driver $VIRTIO vfio-pci
+	kill -0 "$pid" 2>/dev/null || fail "the slow run was over before the free device moved"
+	wait "$bg"
+	wait "$second"
+	rc=$?
+	assert_rc 0
+	grep -q "$E1000E: waiting for PID $pid" "$T/second.err" ||
+		fail "it did not say it waits: $(cat "$T/second.err")"
+	grep -q "$E1000E: already on e1000e-vfio-pci" "$T/second" ||
+		fail "the held device, afterwards: $(cat "$T/second" "$T/second.err")"
+	grep -q "$VIRTIO: virtio-pci -> vfio-pci" "$T/second" || fail "the free device: $(cat "$T/second")"
+	[ "$(sed -n 's/^\(0000:[^:]*:[^:]*\): .*/\1/p' "$T/second" | tr '\n' ' ')" = "$E1000E $VIRTIO " ] ||
+		fail "not reported in argument order: $(cat "$T/second")"
+}
+
+# Ctrl-C while the batch waits for a device another run holds: the wait ends at once.
+test_ctrl_c_while_waiting_for_a_held_device_ends_the_wait() {
+	fake_unbind_delay "$S" $E1000E $SLOW_MS
+	FAKE_OUT=$T/bg vb --no-save $E1000E &
+	bg=$!
+	pid=$(lock_holder $E1000E) || fail "the slow run never locked $E1000E"
+	(
+		FAKE_OUT=$T/second vb --no-save $VIRTIO $E1000E
+		echo "$rc" >"$T/second.rc"
+	) &
+	second=$!
+	_i=0
+	until grep -q "$E1000E: waiting for PID $pid" "$T/second.err" 2>/dev/null; do
+		[ $_i -lt 200 ] || fail "the second run never waited: $(cat "$T/second.err")"
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+	# The second run held the free device's lock before it waited, and left its PID there.
+	spid=$(cut -d' ' -f1 "$T/run/dev/pci-$VIRTIO")
+	kill -INT "$spid"
+	wait "$second"
+	kill -0 "$pid" 2>/dev/null || fail "the slow run was over before the stopped run ended"
+	rc=$(cat "$T/second.rc")
+	assert_rc 1
+	assert_driver $VIRTIO vfio-pci
+	grep -q "$E1000E: not moved: the run was stopped" "$T/second.err" ||
+		fail "the held device is not reported as not moved: $(cat "$T/second.err")"
+	wait "$bg"
+	assert_driver $E1000E e1000e-vfio-pci
 }
 
 E1000E=0000:00:02.0
