@@ -18,7 +18,8 @@
 #            back in one go by the floor one device after the other and side by side,
 #            vfio-bind with its default jobs and with --jobs 1, driverctl and
 #            dpdk-devbind.py; N saved devices put back on vfio-pci by udev's rule
-#            from add events (coldplug) and by one --restore; and the same floors and
+#            from add events (coldplug), by one --restore, and by both at once as a
+#            boot runs them (vfio-bind.service beside udev); and the same floors and
 #            vfio-bind on N virtio-net NICs, whose drivers are quick
 # Prints a table of medians and ratios. Figures, not a test: exits 0 when the guest
 # ran to the end, whatever the figures; 77 (skipped) without qemu, the kernel, root,

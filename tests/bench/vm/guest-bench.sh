@@ -367,9 +367,24 @@ case ,$suites, in
 	# once all are on vfio-pci. udevadm waits for the events, their RUN programs
 	# included; the loop after it only makes sure.
 	coldplug() {
-		local d paths=() i left
+		local d paths=()
 		for d; do paths+=("$sysd/$d"); done
 		udevadm trigger --action=add --settle "${paths[@]}" || return 1
+		all_vfio "$@"
+	}
+	# boot_like DEV...: what a boot does with them: the add events triggered, and
+	# vfio-bind.service's one --restore started beside udev's workers as soon as the
+	# trigger is done (After=systemd-udev-trigger.service); until every DEV is on vfio-pci.
+	boot_like() {
+		local d paths=()
+		for d; do paths+=("$sysd/$d"); done
+		udevadm trigger --action=add "${paths[@]}" || return 1
+		vfio-bind -q --restore
+		all_vfio "$@"
+	}
+	# all_vfio DEV...: waits (30 s at most) until every DEV is on vfio-pci.
+	all_vfio() {
+		local d i left
 		for ((i = 0; i < 1500; i++)); do
 			left=0
 			for d; do [ -e "$drivers/vfio-pci/$d" ] || { left=1; break; }; done
@@ -426,7 +441,7 @@ case ,$suites, in
 		shift 4
 		n=$#
 		case $tool in
-		udev | udev-wide | udev-empty | restore)
+		udev | udev-wide | udev-empty | restore | boot)
 			batch_boot "$tool" "$rep" "$@"
 			return ;;
 		dry-run)
@@ -467,6 +482,8 @@ case ,$suites, in
 	#   udev-wide  the same with udevd allowed a worker for every event
 	#   restore    one vfio-bind --restore of all saved bindings, as vfio-bind.service
 	#              runs it after coldplug
+	#   boot       both as a boot has them: the add events, and vfio-bind.service's
+	#              --restore beside udev's workers
 	# then handed back by the parallel floor (untimed), the saved files removed. And
 	#   udev-empty the add events with nothing saved: what udev costs by itself (the
 	#              rule finds no file; nothing moves)
@@ -490,6 +507,7 @@ case ,$suites, in
 		case $tool in
 		udev | udev-wide) btimed batch "$tool" "$rep" "boot-$n" coldplug "$@" ;;
 		restore) btimed batch "$tool" "$rep" "boot-$n" vfio-bind -q --restore ;;
+		boot) btimed batch "$tool" "$rep" "boot-$n" boot_like "$@" ;;
 		esac
 		inflight batch "$tool" "$rep" "boot-$n"
 		[ "$tool" != udev-wide ] || udevadm control --children-max="$udev_children"
@@ -556,7 +574,7 @@ case ,$suites, in
 			rm -f "$conf"/*
 		done
 		edu_tools=(serial parallel vfio-bind vfio-bind-nosave vfio-bind-j1 driverctl dpdk-devbind dry-run
-			parallel-held vfio-bind-held udev udev-wide udev-empty restore)
+			parallel-held vfio-bind-held udev udev-wide udev-empty restore boot)
 		net_tools=(serial parallel vfio-bind vfio-bind-j1 parallel-held vfio-bind-held)
 		# bench.btools: a quicker run of only some of them (the serial ones take minutes).
 		if [ -n "$btools" ]; then

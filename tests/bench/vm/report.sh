@@ -164,6 +164,7 @@ for size in $(bsizes batch); do
 	brow batch udev-wide "boot-$size" "bind-$size" 'coldplug, udevd allowed a worker an event'
 	brow batch udev-empty "boot-$size" "bind-$size" 'add events with nothing saved (udev alone)'
 	brow batch restore "boot-$size" "bind-$size" 'vfio-bind --restore, one call'
+	brow batch boot "boot-$size" "bind-$size" 'boot: add events and the service'"'"'s --restore'
 done
 for size in $(bsizes batchnet); do
 	bsection "Bind all $size virtio-net NICs, virtio-pci -> vfio-pci (quick drivers)"
