@@ -16,7 +16,8 @@
 #      --json array follow the arguments
 #   5  the other batches: --id, --restore, --group
 #   6  two runs at once: on the same devices they take turns (each device moves once),
-#      on different devices they do not wait for each other
+#      on different devices they do not wait for each other, and a run over all
+#      moves the free ones while another run still holds some
 #   7  vb_slow loading while one call binds every device: the devices it takes
 #      meanwhile still end on vfio-pci
 #   8  a bind stopped by SIGINT and a hand-back stopped by SIGTERM part-way: each
@@ -332,6 +333,49 @@ check "two runs binding a half each at once both exit 0 ($rc1, $rc)" test "$rc1"
 all_on "... all $N are on vfio-pci" vfio-pci vfio-pci
 both=$(max_in_flight)
 is "... the runs did not wait for each other: two removes in flight at once (--jobs 1 each)" 2 echo "$both"
+# shellcheck disable=SC2086
+vb -q --unbind $EDU
+all_on "(all on vb_slow again)" vb_slow "(null)"
+
+# Overlapping devices: a slow run holds the first 12 (--jobs 1: 12 removes one after
+# the other, 2.4 s); a run over all of them moves the other devices at once and then
+# waits for those 12, instead of waiting for them first. When the slow run ends the
+# others are already on vfio-pci.
+FIRST12=$(echo "$EDU" | cut -d' ' -f1-12)
+REST12=$(echo "$EDU" | cut -d' ' -f13-)
+reset_counters
+# shellcheck disable=SC2086
+bg slow12 --no-save --jobs 1 $FIRST12
+p1=$bg_pid
+for _ in $(seq 200); do
+	[ "$(removes)" -ge 1 ] && break
+	sleep 0.05
+done
+# shellcheck disable=SC2086
+bg overlap --no-save $EDU
+p2=$bg_pid
+lines "$REST12" >/tmp/rest12
+# rest_on: how many of the other devices are on vfio-pci (two processes, cheap to poll).
+rest_on() { ls "$PCI/drivers/vfio-pci" | grep -c -x -F -f /tmp/rest12; }
+for _ in $(seq 1200); do
+	[ "$(rest_on)" -eq $((N - 12)) ] && break
+	alive "$p1" || break
+	sleep 0.05
+done
+moved_then=$(rest_on)
+alive "$p1"
+slow_alive=$?
+diag "the run over all had moved $moved_then of the other $((N - 12)) (slow run alive: $([ $slow_alive = 0 ] && echo yes || echo no))"
+check "a run over all $N while another holds 12: the other $((N - 12)) are on vfio-pci while that run still goes" \
+	test "$moved_then" -eq $((N - 12)) -a "$slow_alive" = 0
+bg_wait "$p1" slow12
+rc1=$rc
+bg_wait "$p2" overlap
+check "... both runs exit 0 ($rc1, $rc)" test "$rc1" -eq 0 -a "$rc" -eq 0
+all_on "... all $N are on vfio-pci" vfio-pci vfio-pci
+check "... the run over all said it waits for the held ones" grep -q 'waiting for PID' /tmp/overlap.err
+is "... the 12 held ones it found already moved" 12 sh -c "grep -c ': already on vfio-pci' /tmp/overlap.out"
+is "... each left vb_slow once (removes)" "$N" removes
 # shellcheck disable=SC2086
 vb -q --unbind $EDU
 all_on "(all on vb_slow again)" vb_slow "(null)"
