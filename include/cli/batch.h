@@ -60,12 +60,12 @@ void cmd_batch_say(struct cmd_batch *b, const char *name, bool error, const char
 	__attribute__((format(printf, 4, 5)));
 
 /*
- * Lock the devices of keys (a dry run locks nothing) and settle what killed
- * runs left, these devices' first; -1 (said, exit 1) when one stays held.
- * skip_held: the devices another run holds are passed over, not waited for.
+ * Lock the devices of keys (a dry run locks nothing) as how says and settle
+ * what killed runs left, these devices' first; -1 (said, exit 1) when the
+ * locks could not be taken (VB_LOCKS_WAIT: one stayed held; stopped).
  */
 int cmd_lock_devices(struct cmd_run *run, const struct vb_device_key *keys, unsigned n,
-		     bool skip_held, struct vb_device_locks *ret);
+		     enum vb_locks_wait how, struct vb_device_locks *ret);
 
 /*
  * Set by the first SIGINT, SIGTERM or SIGHUP while a batch moves devices:

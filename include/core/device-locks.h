@@ -22,17 +22,23 @@ struct vb_device_locks {
 	unsigned n;
 };
 
+/* What vb_device_locks_take does with a device another run holds. */
+enum vb_locks_wait {
+	VB_LOCKS_WAIT,      /* wait; one still held at the timeout: -ETIMEDOUT, nothing held */
+	VB_LOCKS_SKIP_HELD, /* pass it over at once */
+	VB_LOCKS_WAIT_EACH, /* wait; one still held at the timeout is passed over */
+};
+
 /*
- * Lock every device of keys (duplicates once). waiting is told, for each
- * device that another run holds, before this one waits for it (data is
- * waiting_data; device is "DEVICE"). A device that stays held past the lock
- * timeout: -ETIMEDOUT, err names the holder and the device, and nothing is
- * held. With skip_held a device another run holds is passed over instead
- * (vb_device_locks_hold says which were taken). stop (may be NULL) set
- * while waiting: -EINTR, nothing held.
+ * Lock every device of keys (duplicates once), in sorted order. waiting is
+ * told, for each device that another run holds, before this one waits for it
+ * (data is waiting_data; device is "DEVICE"). On -ETIMEDOUT err names the
+ * holder and the device. A device passed over is not held
+ * (vb_device_locks_hold says which were taken). stop (may be NULL) set while
+ * waiting: -EINTR, nothing held.
  */
 int vb_device_locks_take(const struct vb_roots *roots, const struct vb_device_key *keys,
-			 unsigned n, bool skip_held, const volatile sig_atomic_t *stop,
+			 unsigned n, enum vb_locks_wait how, const volatile sig_atomic_t *stop,
 			 void (*waiting)(void *data, const char *device, pid_t pid,
 					 const char *cmdline),
 			 void *waiting_data, struct vb_device_locks *ret, struct vb_error *err);

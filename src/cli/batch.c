@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -95,7 +96,7 @@ static void say_device_wait(void *data, const char *device, pid_t pid, const cha
 }
 
 int cmd_lock_devices(struct cmd_run *run, const struct vb_device_key *keys, unsigned n,
-		     bool skip_held, struct vb_device_locks *ret)
+		     enum vb_locks_wait how, struct vb_device_locks *ret)
 {
 	struct vb_error err = { 0 };
 	int rc;
@@ -103,7 +104,7 @@ int cmd_lock_devices(struct cmd_run *run, const struct vb_device_key *keys, unsi
 	*ret = (struct vb_device_locks){ 0 };
 	if (run->opts->dry_run)
 		return 0;
-	if (vb_device_locks_take(&run->ctx->roots, keys, n, skip_held, &cmd_stop_requested,
+	if (vb_device_locks_take(&run->ctx->roots, keys, n, how, &cmd_stop_requested,
 				 say_device_wait, NULL, ret, &err) < 0) {
 		cmd_print_error(NULL, &err);
 		run->rc = EXIT_FAILURE;
@@ -368,6 +369,22 @@ static void batch_clear(struct cmd_batch *b)
 	*b = (struct cmd_batch){ 0 };
 }
 
+/*
+ * What the batch forgot stays forgotten: one sync of the directory since
+ * *removals (a lost removal would take a device from its host driver again
+ * at boot; a lost new binding only leaves it on the host, so saves are not
+ * synced).
+ */
+static void sync_removals(struct cmd_run *run, unsigned *removals)
+{
+	if (vb_store_removals() == *removals)
+		return;
+	*removals = vb_store_removals();
+	if (vb_store_sync(&run->ctx->roots) < 0)
+		cmd_error(NULL, "cannot sync '%s': the changed saved bindings may not survive a power cut",
+			  run->ctx->roots.config_dir);
+}
+
 /* Whether locks hold the device of t ("BUS-DEVICE"). */
 static bool task_locked(const struct vb_device_locks *locks, const struct cmd_task *t)
 {
@@ -393,20 +410,27 @@ static unsigned defer_unlocked(struct cmd_batch *b, const struct vb_device_locks
 	return n;
 }
 
-/* The second round could not lock its devices: stopped, or another run kept one past the timeout. */
-static void not_locked(struct cmd_batch *b, unsigned from_wave)
+/*
+ * The second round's tasks whose device it could not lock: all of them when
+ * stopped (or the locks failed), else those another run kept past the timeout.
+ */
+static void not_locked(struct cmd_batch *b, unsigned from_wave, const struct vb_device_locks *locks)
 {
+	bool stopped = __atomic_load_n(&cmd_stop_requested, __ATOMIC_RELAXED);
+
 	for (unsigned i = 0; i < b->n; i++) {
 		struct cmd_task *t = &b->tasks[i];
 
-		if (!moves(t) || t->wave < from_wave)
+		if (!moves(t) || t->wave < from_wave || (locks && task_locked(locks, t)))
 			continue;
 		not_started(t);
-		if (__atomic_load_n(&cmd_stop_requested, __ATOMIC_RELAXED))
+		t->wave = UINT_MAX; /* no wave takes it up */
+		if (stopped)
 			continue;
-		vb_error_set(&t->out.error, -ETIMEDOUT, "not moved: another run kept it (or a device "
-			     "moved with it) locked past the lock timeout");
-		vb_error_hint(&t->out.error, "run the same command again once that run is done");
+		vb_error_set(&t->out.error, -ETIMEDOUT,
+			     "not moved: another run kept it locked past the lock timeout");
+		vb_error_hint(&t->out.error, "run the same command again once that run is done "
+			      "(VFIO_BIND_LOCK_TIMEOUT=SECONDS waits longer)");
 	}
 }
 
@@ -442,7 +466,7 @@ void cmd_batch_run(struct cmd_run *run, struct cmd_batch *b)
 	 * (udev's run for one at boot, a person's at a shell) wait for a second
 	 * round instead of holding the whole batch up.
 	 */
-	if (cmd_lock_devices(run, keys, n_keys, true, &locks) < 0)
+	if (cmd_lock_devices(run, keys, n_keys, VB_LOCKS_SKIP_HELD, &locks) < 0)
 		goto out;
 	if (!run->opts->dry_run)
 		n_later = defer_unlocked(b, &locks, waves, keys);
@@ -451,23 +475,19 @@ void cmd_batch_run(struct cmd_run *run, struct cmd_batch *b)
 		run_wave(run, b, w, order);
 	if (n_later) {
 		/* Let ours go first: the runs this one waits for may be waiting for them. */
+		sync_removals(run, &removals);
 		vb_device_locks_release(&locks);
 		if (__atomic_load_n(&cmd_stop_requested, __ATOMIC_RELAXED) ||
-		    cmd_lock_devices(run, keys, n_later, false, &locks) < 0)
-			not_locked(b, waves);
-		else
+		    cmd_lock_devices(run, keys, n_later, VB_LOCKS_WAIT_EACH, &locks) < 0) {
+			not_locked(b, waves, NULL);
+		} else {
+			not_locked(b, waves, &locks);
 			for (unsigned w = waves; w < 2 * waves; w++)
 				run_wave(run, b, w, order);
+		}
 	}
 	cmd_stop_release(old);
-	/*
-	 * What the batch forgot stays forgotten: one sync of the directory (a lost
-	 * removal would take a device from its host driver again at boot; a lost
-	 * new binding only leaves it on the host, so saves are not synced).
-	 */
-	if (vb_store_removals() != removals && vb_store_sync(&run->ctx->roots) < 0)
-		cmd_error(NULL, "cannot sync '%s': the changed saved bindings may not survive a power cut",
-			  run->ctx->roots.config_dir);
+	sync_removals(run, &removals);
 	/* Viability where the batch has put every device. */
 	for (unsigned i = 0; i < b->n; i++) {
 		struct cmd_task *t = &b->tasks[i];

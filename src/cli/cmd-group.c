@@ -18,7 +18,7 @@ static int lock_members(struct cmd_run *run, const struct vb_group_moves *m,
 	}
 	for (unsigned i = 0; i < m->n; i++)
 		keys[i] = (struct vb_device_key){ run->opts->bus->name, m->moves[i].name };
-	r = cmd_lock_devices(run, keys, m->n, false, locks);
+	r = cmd_lock_devices(run, keys, m->n, VB_LOCKS_WAIT, locks);
 	free(keys);
 	return r;
 }

@@ -35,7 +35,7 @@ static void say_waiting(void *data, pid_t pid, const char *cmdline)
 }
 
 int vb_device_locks_take(const struct vb_roots *roots, const struct vb_device_key *keys,
-			 unsigned n, bool skip_held, const volatile sig_atomic_t *stop,
+			 unsigned n, enum vb_locks_wait how, const volatile sig_atomic_t *stop,
 			 void (*waiting)(void *data, const char *device, pid_t pid,
 					 const char *cmdline),
 			 void *waiting_data, struct vb_device_locks *ret, struct vb_error *err)
@@ -79,11 +79,12 @@ int vb_device_locks_take(const struct vb_roots *roots, const struct vb_device_ke
 		struct wait_for_device w = { waiting, waiting_data, dash ? dash + 1 : l.names[i] };
 		struct vb_lock *lk = &l.locks[i];
 
-		*lk = (struct vb_lock){ .fd = -1, .roots = roots, .name = l.names[i], .no_wait = skip_held,
+		*lk = (struct vb_lock){ .fd = -1, .roots = roots, .name = l.names[i], .no_wait = how == VB_LOCKS_SKIP_HELD,
 					.stop = stop, .waiting = say_waiting, .waiting_data = &w };
 		r = vb_lock_take(lk, err);
 		lk->waiting_data = NULL;
-		if (r == -EBUSY && skip_held) {
+		if ((r == -EBUSY && how == VB_LOCKS_SKIP_HELD) ||
+		    (r == -ETIMEDOUT && how == VB_LOCKS_WAIT_EACH)) {
 			r = 0;
 			continue;
 		}
