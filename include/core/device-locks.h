@@ -33,7 +33,8 @@ enum vb_locks_wait {
  * Lock every device of keys (duplicates once), in sorted order. waiting is
  * told, for each device that another run holds, before this one waits for it
  * (data is waiting_data; device is "DEVICE"). On -ETIMEDOUT err names the
- * holder and the device. A device passed over is not held
+ * holder and the device; VB_LOCKS_WAIT_EACH returns 0 when it gave up on
+ * some, with err naming the last of them. A device passed over is not held
  * (vb_device_locks_hold says which were taken). stop (may be NULL) set while
  * waiting: -EINTR, nothing held.
  */

@@ -110,6 +110,9 @@ int cmd_lock_devices(struct cmd_run *run, const struct vb_device_key *keys, unsi
 		run->rc = EXIT_FAILURE;
 		return -1;
 	}
+	/* Given up on one (the devices are reported each in their place). */
+	if (err.code)
+		cmd_print_error(NULL, &err);
 	/* What a killed run left is settled before anything else is done: these devices first. */
 	rc = cmd_recover(run->ctx, ret);
 	if (rc != EXIT_SUCCESS)

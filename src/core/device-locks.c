@@ -79,24 +79,23 @@ int vb_device_locks_take(const struct vb_roots *roots, const struct vb_device_ke
 		struct wait_for_device w = { waiting, waiting_data, dash ? dash + 1 : l.names[i] };
 		struct vb_lock *lk = &l.locks[i];
 
-		*lk = (struct vb_lock){ .fd = -1, .roots = roots, .name = l.names[i], .no_wait = how == VB_LOCKS_SKIP_HELD,
-					.stop = stop, .waiting = say_waiting, .waiting_data = &w };
+		*lk = (struct vb_lock){ .fd = -1, .roots = roots, .name = l.names[i],
+					.no_wait = how == VB_LOCKS_SKIP_HELD, .stop = stop,
+					.waiting = say_waiting, .waiting_data = &w };
 		r = vb_lock_take(lk, err);
 		lk->waiting_data = NULL;
-		if ((r == -EBUSY && how == VB_LOCKS_SKIP_HELD) ||
-		    (r == -ETIMEDOUT && how == VB_LOCKS_WAIT_EACH)) {
-			r = 0;
+		if (r == -EBUSY && how == VB_LOCKS_SKIP_HELD)
 			continue;
-		}
-		if (r < 0) {
-			if (r == -ETIMEDOUT) {
-				char what[sizeof(err->what)];
+		if (r == -ETIMEDOUT) {
+			char what[sizeof(err->what)];
 
-				snprintf(what, sizeof(what), "%s", err->what);
-				vb_error_set(err, -ETIMEDOUT, "%s, which is moving %s", what, w.device);
-			}
-			goto fail;
+			snprintf(what, sizeof(what), "%s", err->what);
+			vb_error_set(err, -ETIMEDOUT, "%s, which is moving %s", what, w.device);
+			if (how == VB_LOCKS_WAIT_EACH)
+				continue;
 		}
+		if (r < 0)
+			goto fail;
 	}
 	*ret = l;
 	return 0;

@@ -279,6 +279,7 @@ test_a_device_held_past_the_timeout_is_left_the_others_move() {
 	VFIO_BIND_LOCK_TIMEOUT=1 vb --no-save $VIRTIO $E1000E
 	kill "$fl"
 	assert_rc 1
+	assert_says "gave up after 1 s waiting for the lock.*which is moving $E1000E"
 	assert_says "$E1000E: not moved: another run kept it locked past the lock timeout"
 	assert_driver $E1000E e1000e
 	assert_override $E1000E "(null)"
