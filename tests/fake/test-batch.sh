@@ -244,11 +244,17 @@ test_ctrl_c_starts_no_more_devices_and_leaves_none_half_moved() {
 	[ -z "$(ls "$T/run/txn" 2>/dev/null)" ] || fail "notes left: $(ls "$T/run/txn")"
 }
 
-test_runs_on_different_devices_go_at_once() {
+# slow_run_holds_e1000e: a run binding e1000e slowly in the background, its
+# output in $T/bg, holding e1000e's lock: $bg its job, $pid the vfio-bind run.
+slow_run_holds_e1000e() {
 	fake_unbind_delay "$S" $E1000E $SLOW_MS
 	FAKE_OUT=$T/bg vb --no-save $E1000E &
 	bg=$!
 	pid=$(lock_holder $E1000E) || fail "the slow run never locked $E1000E"
+}
+
+test_runs_on_different_devices_go_at_once() {
+	slow_run_holds_e1000e
 	vb_timed --no-save $VIRTIO
 	assert_rc 0
 	assert_driver $VIRTIO vfio-pci
@@ -259,10 +265,7 @@ test_runs_on_different_devices_go_at_once() {
 }
 
 test_runs_on_the_same_device_take_turns() {
-	fake_unbind_delay "$S" $E1000E $SLOW_MS
-	FAKE_OUT=$T/bg vb --no-save $E1000E &
-	bg=$!
-	pid=$(lock_holder $E1000E) || fail "the slow run never locked $E1000E"
+	slow_run_holds_e1000e
 	vb --no-save $E1000E
 	assert_rc 0
 	assert_says "$E1000E: waiting for PID $pid \(.*vfio-bind.*\), which is moving it"
@@ -308,10 +311,7 @@ test_only_the_device_held_past_the_timeout_is_given_up() {
 # A batch does not wait for a device another run is moving before it moves the
 # rest: the free ones move at once, the held one after that run lets it go.
 test_a_batch_moves_the_free_devices_while_another_run_holds_one() {
-	fake_unbind_delay "$S" $E1000E $SLOW_MS
-	FAKE_OUT=$T/bg vb --no-save $E1000E &
-	bg=$!
-	pid=$(lock_holder $E1000E) || fail "the slow run never locked $E1000E"
+	slow_run_holds_e1000e
 	(
 		FAKE_OUT=$T/second vb --no-save $E1000E $VIRTIO
 		exit "$rc"
@@ -339,10 +339,7 @@ test_a_batch_moves_the_free_devices_while_another_run_holds_one() {
 
 # Ctrl-C while the batch waits for a device another run holds: the wait ends at once.
 test_ctrl_c_while_waiting_for_a_held_device_ends_the_wait() {
-	fake_unbind_delay "$S" $E1000E $SLOW_MS
-	FAKE_OUT=$T/bg vb --no-save $E1000E &
-	bg=$!
-	pid=$(lock_holder $E1000E) || fail "the slow run never locked $E1000E"
+	slow_run_holds_e1000e
 	(
 		FAKE_OUT=$T/second vb --no-save $VIRTIO $E1000E
 		echo "$rc" >"$T/second.rc"
